@@ -1,0 +1,124 @@
+// swift-tools-version: 6.1
+//
+// Troupe: a Swift runtime for event choreography between distributed services.
+//
+// Layers (imports point down only; see README.md "Where things live"):
+//   troupe (CLI) → TroupeMeshNIO → TroupeMesh → TroupeWire
+import PackageDescription
+
+let strictSwift6: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Troupe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "troupe", targets: ["troupe"]),
+        .library(name: "TroupeWire", targets: ["TroupeWire"]),
+        .library(name: "TroupeMesh", targets: ["TroupeMesh"]),
+        .library(name: "TroupeMeshNIO", targets: ["TroupeMeshNIO"]),
+        .library(name: "Troupe", targets: ["Troupe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // L1: pure frame codec. No sockets, no clocks.
+        .target(
+            name: "TroupeWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        // L2: pure mesh state machines (handshake, liveness, membership, interest, routing).
+        .target(
+            name: "TroupeMesh",
+            dependencies: [
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // L3: the sockets that drive TroupeMesh.
+        .target(
+            name: "TroupeMeshNIO",
+            dependencies: [
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // L3: the runtime service authors program against (delivery, idempotency, correlation).
+        .target(
+            name: "Troupe",
+            dependencies: [
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "troupe",
+            dependencies: [
+                "TroupeMeshNIO",
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeWireTests",
+            dependencies: [
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeTests",
+            dependencies: [
+                "Troupe",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeMeshTests",
+            dependencies: ["TroupeMesh", "TroupeWire"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeMeshNIOTests",
+            dependencies: [
+                "TroupeMeshNIO",
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// Filled in by the runtime work.
+enum BackoffPlaceholder {}

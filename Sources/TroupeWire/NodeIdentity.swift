@@ -1,0 +1,24 @@
+/// Who a node is: its stable id, the service it hosts, which run of it this is, and where it listens.
+///
+/// `incarnation` grows each time a node with the same id restarts, so the mesh can tell a restarted
+/// node from a stale record of its previous life.
+public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
+    /// Stable, unique name of the node in the mesh, e.g. `payment-1`. At most 255 bytes of UTF-8.
+    public var nodeID: String
+    /// The service the node hosts, e.g. `payment`.
+    public var service: String
+    /// Which run of the node this is; a restart must advertise a larger value.
+    public var incarnation: UInt64
+    /// Where the node accepts links.
+    public var listenAddress: PeerAddress
+
+    /// Creates an identity.
+    public init(nodeID: String, service: String, incarnation: UInt64, listenAddress: PeerAddress) {
+        self.nodeID = nodeID
+        self.service = service
+        self.incarnation = incarnation
+        self.listenAddress = listenAddress
+    }
+
+    public var description: String { "\(nodeID)(\(service))#\(incarnation)@\(listenAddress)" }
+}
