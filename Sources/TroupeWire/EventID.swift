@@ -70,6 +70,7 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
         return String(decoding: digits, as: UTF8.self)
     }
 
+    /// Orders ids by their bits, which is creation time first.
     public static func < (lhs: EventID, rhs: EventID) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }

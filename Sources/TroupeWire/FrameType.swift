@@ -48,6 +48,7 @@ public struct FrameType: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Whether this version of the protocol defines the code.
     public var isKnown: Bool { (0x01...0x0E).contains(rawValue) }
 
+    /// The protocol name, e.g. `EVENT`, or `UNKNOWN(0x7F)`.
     public var description: String {
         switch self {
         case .hello: "HELLO"

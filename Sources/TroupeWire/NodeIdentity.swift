@@ -20,5 +20,6 @@ public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
         self.listenAddress = listenAddress
     }
 
+    /// `nodeID(service)#incarnation@host:port`, for logs.
     public var description: String { "\(nodeID)(\(service))#\(incarnation)@\(listenAddress)" }
 }

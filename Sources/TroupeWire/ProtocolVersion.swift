@@ -28,9 +28,11 @@ public struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConve
     /// The one-byte wire form.
     public var byte: UInt8 { major << 4 | minor }
 
+    /// Orders by major, then minor version.
     public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
     }
 
+    /// `major.minor`, e.g. `1.0`.
     public var description: String { "\(major).\(minor)" }
 }

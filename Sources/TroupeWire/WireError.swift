@@ -29,6 +29,7 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A value is too long for its length prefix (raised when encoding).
         public static let fieldTooLong = Code(rawValue: 9)
 
+        /// A short name of the code, e.g. `bad magic`.
         public var description: String {
             switch self {
             case .badMagic: "bad magic"
@@ -62,6 +63,7 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// The code, frame type, offset and detail in one line.
     public var description: String {
         var text = "\(code)"
         if let frameType { text += " in \(frameType)" }

@@ -1,10 +1,39 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `troupe` command line.
 @main
 struct TroupeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "troupe",
-        abstract: "Event choreography between distributed services."
+        abstract: "Event choreography between distributed services.",
+        discussion: """
+            Troupe hosts services as nodes of a pub/sub mesh that speak a binary protocol over TCP.
+            Start with `troupe node --help`.
+            """,
+        subcommands: [NodeCommand.self]
     )
+
+    /// Clears the signal mask inherited from the parent before anything else runs.
+    ///
+    /// A child process inherits its parent thread's blocked signals; test runners and some
+    /// supervisors block SIGTERM/SIGINT on their threads, which would make this process ignore
+    /// the very signals it is stopped with.
+    static func main() async {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

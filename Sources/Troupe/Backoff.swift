@@ -1,2 +1,0 @@
-// Filled in by the runtime work.
-enum BackoffPlaceholder {}

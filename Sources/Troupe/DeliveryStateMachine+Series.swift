@@ -1,0 +1,128 @@
+import TroupeWire
+
+/// Starting, sending and ending delivery series.
+extension DeliveryStateMachine {
+    /// Opens `envelope` for `targets` (group, attempts already made) and sends what lanes allow.
+    mutating func open(
+        _ envelope: Envelope,
+        targets: [(group: String, attemptsSoFar: Int)],
+        now: MonotonicTime
+    ) -> [DeliveryAction] {
+        let eventID = envelope.eventID
+        events[eventID] = OpenEvent(envelope: envelope, openGroups: targets.map(\.group))
+        var actions: [DeliveryAction] = []
+        for target in targets {
+            let key = SeriesKey(eventID: eventID, group: target.group)
+            let policy = policy(forGroup: target.group)
+            series[key] = DeliverySeries(key: key, policy: policy, attempt: max(0, target.attemptsSoFar))
+            if let lane = lane(of: key, policy: policy, subject: envelope.subject) {
+                lanes[lane, default: []].append(eventID)
+                if lanes[lane, default: []].count > 1 { continue }  // waits for the one before it
+            }
+            startAttempt(key, now: now, into: &actions)
+        }
+        return actions
+    }
+
+    /// The ordering lane of a series, if its policy orders by subject and the subject is set.
+    func lane(of key: SeriesKey, policy: DeliveryPolicy, subject: String) -> SubjectLane? {
+        guard policy.orderedBySubject, !subject.isEmpty else { return nil }
+        return SubjectLane(group: key.group, subject: subject)
+    }
+
+    /// Sends the next attempt of a series (new delivery id, ack timer armed), or dead-letters
+    /// it when it has no attempt left (an entry restored after its last attempt).
+    mutating func startAttempt(_ key: SeriesKey, now: MonotonicTime, into actions: inout [DeliveryAction]) {
+        guard var current = series[key], let event = events[key.eventID] else {
+            preconditionFailure("a live series always has its open event")
+        }
+        guard current.attempt < current.policy.maxDeliveries else {
+            if current.lastError == nil { current.recordFailure("unacknowledged when the publisher restarted", at: now) }
+            series[key] = current
+            deadLetter(key, reason: .maxDeliveriesExceeded, now: now, into: &actions)
+            return
+        }
+        current.attempt += 1
+        let deliveryID = nextDeliveryID
+        nextDeliveryID &+= 1
+        current.deliveryIDs.append(deliveryID)
+        deliveryIndex[deliveryID] = key
+        let deadline = now + current.policy.ackTimeout
+        current.phase = .inFlight(deliveryID: deliveryID, ackDeadline: deadline)
+        current.timerSequence = timers.schedule(at: deadline, for: .series(key))
+        series[key] = current
+        var envelope = event.envelope
+        envelope.attempt = UInt32(clamping: current.attempt)
+        statistics.sends += 1
+        actions.append(.send(OutgoingDelivery(group: key.group, deliveryID: deliveryID, envelope: envelope)))
+    }
+
+    /// Gives up on a series: emits its dead letter, then ends it.
+    mutating func deadLetter(
+        _ key: SeriesKey,
+        reason: DeadLetter.Reason,
+        now: MonotonicTime,
+        into actions: inout [DeliveryAction]
+    ) {
+        guard let current = series[key], let event = events[key.eventID] else { return }
+        var envelope = event.envelope
+        envelope.attempt = UInt32(clamping: max(current.attempt, 1))
+        let letter = DeadLetter(
+            envelope: envelope,
+            group: key.group,
+            reason: reason,
+            lastError: current.lastError ?? "ack timeout",
+            attempts: current.attempt,
+            firstFailure: current.firstFailure ?? now,
+            lastFailure: current.lastFailure ?? now
+        )
+        statistics.deadLettered += 1
+        actions.append(.deadLetter(letter))
+        finish(key, now: now, into: &actions)
+    }
+
+    /// Ends a series (acknowledged or dead-lettered): forgets its delivery ids, completes the
+    /// event when it was the last open group, and lets the next event of its lane go.
+    mutating func finish(_ key: SeriesKey, now: MonotonicTime, into actions: inout [DeliveryAction]) {
+        guard let ended = series.removeValue(forKey: key), var event = events[key.eventID] else { return }
+        for deliveryID in ended.deliveryIDs { deliveryIndex[deliveryID] = nil }
+        let lane = lane(of: key, policy: ended.policy, subject: event.envelope.subject)
+        event.openGroups.removeAll { $0 == key.group }
+        if event.openGroups.isEmpty {
+            events[key.eventID] = nil
+            statistics.completedEvents += 1
+            actions.append(.completeEvent(key.eventID))
+        } else {
+            events[key.eventID] = event
+        }
+        guard let lane, var queue = lanes[lane], queue.first == key.eventID else { return }
+        queue.removeFirst()
+        guard let next = queue.first else {
+            lanes[lane] = nil
+            return
+        }
+        lanes[lane] = queue
+        startAttempt(SeriesKey(eventID: next, group: lane.group), now: now, into: &actions)
+    }
+
+    /// Drops cancelled timers from the top (so ``nextDeadline`` is exact) and compacts the heap
+    /// when stale entries outnumber live ones, keeping it bounded.
+    mutating func pruneTimers() {
+        while let top = timers.top, !Self.isValid(top, series: series, parked: parked) { _ = timers.popTop() }
+        if timers.count > 64 + 4 * (series.count + parked.count) {
+            let (series, parked) = (self.series, self.parked)
+            timers.compact { Self.isValid($0, series: series, parked: parked) }
+        }
+    }
+
+    private static func isValid(
+        _ entry: TimerHeap.Entry,
+        series: [SeriesKey: DeliverySeries],
+        parked: [EventID: ParkedEvent]
+    ) -> Bool {
+        switch entry.owner {
+        case .series(let key): series[key]?.timerSequence == entry.sequence
+        case .parked(let eventID): parked[eventID]?.timerSequence == entry.sequence
+        }
+    }
+}

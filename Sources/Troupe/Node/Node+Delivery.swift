@@ -1,0 +1,152 @@
+import Foundation
+import TroupeMesh
+import TroupeWire
+
+extension Node {
+    /// Hands freshly committed events to the delivery state machine.
+    func startDeliveries(of envelopes: [Envelope], to targets: [[String]]) async {
+        let now = clock.monotonicNow()
+        for (envelope, groups) in zip(envelopes, targets) {
+            statistics.published += 1
+            metrics.published.increment()
+            do {
+                await perform(try delivery.published(envelope, groups: groups, now: now))
+            } catch {
+                // Over the live-series bound: the event stays in the outbox and is offered again
+                // when the node restarts (see DeliveryOverflowError); say so loudly.
+                logger.error("delivery capacity exhausted; \(envelope.type) \(envelope.eventID) waits in the outbox: \(error)")
+            }
+        }
+        statistics.outboxDepth = delivery.openEventCount + delivery.parkedEvents.count
+    }
+
+    /// Performs delivery actions: sends go to the mesh (and report failures back), store
+    /// changes are committed together at the end.
+    func perform(_ actions: [DeliveryAction]) async {
+        var pending = actions[...]
+        var batch = StoreBatch()
+        while let action = pending.popFirst() {
+            switch action {
+            case .send(let outgoing):
+                if outgoing.attempt > 1 {
+                    statistics.redelivered += 1
+                    metrics.redelivered.increment()
+                    batch.attemptsMade.append(DeliveryProgress(eventID: outgoing.eventID, group: outgoing.group, attempts: Int(outgoing.attempt)))
+                }
+                let outcome = (try? await mesh.route(outgoing.envelope, deliveryID: outgoing.deliveryID, toGroup: outgoing.group)) ?? .noLiveMember
+                switch outcome {
+                case .sent, .deliveredLocally:
+                    break
+                case .noLiveMember, .backpressured:
+                    let reason = outcome == .backpressured ? "every member's link is full" : "no live member of \(outgoing.group)"
+                    pending.append(contentsOf: delivery.sendFailed(deliveryID: outgoing.deliveryID, reason: reason, now: clock.monotonicNow()))
+                }
+            case .recordAcknowledged(let eventID, let group):
+                batch.acknowledged.append(DeliveryProgress(eventID: eventID, group: group))
+            case .completeEvent(let eventID):
+                batch.completed.append(eventID)
+            case .deadLetter(let letter):
+                statistics.deadLettered += 1
+                metrics.deadLettered.increment()
+                batch.deadLetters.append(newDeadLetter(from: letter))
+                logger.warning("dead-lettered \(letter.envelope.type) \(letter.eventID) for \(letter.group.isEmpty ? "(no group)" : letter.group): \(letter.reason): \(letter.lastError)")
+            }
+        }
+        statistics.outboxDepth = delivery.openEventCount + delivery.parkedEvents.count
+        metrics.outboxDepth.record(statistics.outboxDepth)
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.apply(batch)
+            if !batch.deadLetters.isEmpty { statistics.deadLetterDepth += batch.deadLetters.count }
+        } catch {
+            logger.error("could not record delivery progress: \(error)")
+        }
+    }
+
+    private func newDeadLetter(from letter: DeadLetter) -> NewDeadLetter {
+        let wallNow = clock.wallMicros()
+        let monotonicNow = clock.monotonicNow()
+        func wall(_ instant: MonotonicTime) -> Int64 { wallNow - (monotonicNow - instant).microseconds }
+        return NewDeadLetter(
+            envelope: letter.envelope, group: letter.group, reason: letter.reason.rawValue, lastError: letter.lastError,
+            attempts: letter.attempts, firstFailureMicros: wall(letter.firstFailure), lastFailureMicros: wall(letter.lastFailure)
+        )
+    }
+
+    /// The groups that want `envelope`: every known subscription (live or remembered) whose
+    /// type pattern and content filter match.
+    func matchingGroups(for envelope: Envelope) -> [String] {
+        var groups = Set<String>()
+        var input: FilterInput?
+        for learned in knownInterest where !groups.contains(learned.subscription.group) {
+            let subscription = learned.subscription
+            guard let pattern = EventTypePattern(subscription.pattern), pattern.matches(envelope.type) else { continue }
+            if !subscription.filter.isEmpty {
+                guard let filter = try? filters.filter(for: subscription.filter) else { continue }
+                if input == nil { input = FilterInput(envelope) }
+                guard filter.matches(input!) else { continue }
+            }
+            groups.insert(subscription.group)
+        }
+        return groups.sorted()
+    }
+
+    /// The mesh's view of interest changed: merge it with what we remember, persist it, give
+    /// parked events their targets, and retry groups that may have become reachable.
+    func interestChanged() async {
+        let live = await mesh.knownSubscriptions()
+        let liveNodes = Set(live.map(\.nodeID))
+        let remembered = knownInterest.filter { !liveNodes.contains($0.nodeID) }
+        let merged = (live + remembered).sorted { ($0.nodeID, $0.subscription.subscriptionID) < ($1.nodeID, $1.subscription.subscriptionID) }
+        let oldGroups = Set(knownInterest.map(\.subscription.group))
+        guard merged != knownInterest else { return }
+        knownInterest = merged
+        for learned in merged where learned.subscription.options.contains(.orderedBySubject) {
+            var policy = delivery.policy(forGroup: learned.subscription.group)
+            if !policy.orderedBySubject {
+                policy.orderedBySubject = true
+                delivery.setPolicy(policy, forGroup: learned.subscription.group)
+            }
+        }
+        var batch = StoreBatch()
+        batch.interest = merged.map { LearnedInterest(nodeID: $0.nodeID, subscription: $0.subscription) }
+        let now = clock.monotonicNow()
+        var actions: [DeliveryAction] = []
+        for envelope in delivery.parkedEvents {
+            let groups = matchingGroups(for: envelope)
+            guard !groups.isEmpty else { continue }
+            do {
+                actions += try delivery.routeParked(envelope.eventID, groups: groups, now: now)
+                batch.targetsAdded += groups.map { DeliveryProgress(eventID: envelope.eventID, group: $0) }
+            } catch {
+                logger.error("cannot route parked \(envelope.eventID) yet: \(error)")
+            }
+        }
+        do {
+            try await store.apply(batch)
+        } catch {
+            logger.error("could not persist learned interest: \(error)")
+        }
+        await perform(actions)
+        for group in Set(merged.map(\.subscription.group)).subtracting(oldGroups).sorted() {
+            await perform(delivery.routeAppeared(group: group, now: clock.monotonicNow()))
+        }
+    }
+
+    /// Re-sends what a previous run of this node published but did not finish.
+    func restoreOutbox(_ outbox: [StoredOutboxEvent]) async throws {
+        let now = clock.monotonicNow()
+        let wallNow = clock.wallMicros()
+        var actions: [DeliveryAction] = []
+        for stored in outbox.sorted(by: { $0.envelope.eventID < $1.envelope.eventID }) {
+            let entry = OutboxEntry(
+                envelope: stored.envelope,
+                pendingGroups: stored.pendingGroups.map { .init(group: $0.group, attemptsSoFar: $0.attempts) },
+                age: .microseconds(max(0, wallNow - stored.publishedAtMicros))
+            )
+            actions += try delivery.restored(entry, now: now)
+        }
+        if !outbox.isEmpty { logger.info("restored \(outbox.count) unfinished events from the outbox") }
+        await perform(actions)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+public import Logging
+import Metrics
+public import TroupeMesh
+public import TroupeWire
+
+/// A Troupe node: one service hosted on one mesh node, with at-least-once delivery, an
+/// idempotency store, correlation propagation and a dead-letter queue.
+///
+/// The node is an actor, so its handlers run one at a time against its own state. It consumes
+/// the mesh's notifications in ``run()``; for each event delivery it checks the idempotency
+/// record, runs the handler on a copy of the state, commits the new state, the events the
+/// handler published (outbox) and the idempotency record in ONE store transaction, and only then
+/// acknowledges. Events it publishes are driven by a ``DeliveryStateMachine`` until every target
+/// group has acked or the event is dead-lettered.
+///
+/// ```swift
+/// let node = try await Node(service: InventoryService(), mesh: meshNode, store: store)
+/// try await node.run()          // until the mesh shuts down
+/// ```
+public actor Node<Service: ServiceDefinition> {
+    /// The hosted service.
+    public nonisolated let service: Service
+    /// This node's mesh identity.
+    public nonisolated let identity: NodeIdentity
+    let configuration: NodeConfiguration
+    let mesh: any MeshTransport
+    let store: any NodeStore
+    let clock: any NodeClock
+    let handlers: HandlerSet<Service.State>
+    let filters: ContentFilterCache
+    var logger: Logger
+    let metrics: NodeMetrics
+
+    /// The service's current (committed) state.
+    public internal(set) var state: Service.State
+    var idempotencyKeys: [String: Int64]
+    var knownInterest: [LearnedSubscription]
+    var delivery: DeliveryStateMachine
+    var ackBatcher: AckBatcher<String>
+    var random: Xoshiro256StarStar
+    /// Counters; see ``NodeStatistics``.
+    public internal(set) var statistics = NodeStatistics()
+    /// A fault-injection hook point, called after a handled event committed and before its ack
+    /// is sent (the chaos layer can crash the process here: "ack lost after the effect committed").
+    var afterCommitHook: (@Sendable (Envelope) async -> Void)?
+
+    /// Loads the node's state and outbox from `store` and prepares to run.
+    public init(
+        service: Service,
+        mesh: any MeshTransport,
+        store: any NodeStore,
+        configuration: NodeConfiguration = NodeConfiguration(),
+        clock: any NodeClock = SystemNodeClock(),
+        logger: Logger = Logger(label: "troupe.node")
+    ) async throws {
+        self.service = service
+        self.identity = mesh.identity
+        self.configuration = configuration
+        self.mesh = mesh
+        self.store = store
+        self.clock = clock
+        var handlers = HandlerSet<Service.State>()
+        service.handlers(&handlers)
+        self.handlers = handlers
+        self.filters = ContentFilterCache()
+        var logger = logger
+        logger[metadataKey: "node"] = "\(mesh.identity.nodeID)"
+        self.logger = logger
+        self.metrics = NodeMetrics(nodeID: mesh.identity.nodeID, service: Service.name)
+
+        let snapshot = try await store.loadSnapshot(nowMicros: clock.wallMicros())
+        if let data = snapshot.state {
+            do {
+                self.state = try JSONDecoder().decode(Service.State.self, from: data)
+            } catch {
+                throw StoreError(code: .corruptRecord, message: "stored state of \(Service.name) does not decode: \(error)")
+            }
+        } else {
+            self.state = service.initialState()
+        }
+        self.idempotencyKeys = snapshot.idempotencyKeys
+        self.knownInterest = snapshot.interest.map { LearnedSubscription(nodeID: $0.nodeID, subscription: $0.subscription) }
+        let seed = configuration.randomSeed ?? UInt64.random(in: .min ... .max)
+        var random = Xoshiro256StarStar(seed: seed)
+        // Delivery ids must not repeat across restarts, or a late ack from a previous run
+        // could complete the wrong series: start each run in its own 2^32 range.
+        let firstDeliveryID = (UInt64(clock.wallMicros() / 1_000_000) << 32) | (random.next() & 0xFFFF_0000)
+        self.delivery = DeliveryStateMachine(configuration: .init(
+            defaultPolicy: configuration.defaultDeliveryPolicy,
+            groupPolicies: configuration.deliveryPolicies,
+            firstDeliveryID: firstDeliveryID,
+            randomSeed: random.next()
+        ))
+        self.ackBatcher = AckBatcher(maximumBatchSize: configuration.ackBatchSize, maximumDelay: configuration.ackBatchDelay)
+        self.random = random
+        try await restoreOutbox(snapshot.outbox)
+    }
+
+    /// Sets the hook called after each handled event committed and before it is acked.
+    public func setAfterCommitHook(_ hook: (@Sendable (Envelope) async -> Void)?) {
+        afterCommitHook = hook
+    }
+
+    /// Subscribes the service's handlers, then processes mesh notifications and timers until the
+    /// mesh shuts down. Throws if a handler's content filter is invalid.
+    public func run() async throws {
+        try await subscribeHandlers()
+        let ticker = Task { [weak self, interval = configuration.tickInterval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await self?.tick()
+            }
+        }
+        defer { ticker.cancel() }
+        for await notification in mesh.meshNotifications {
+            await handle(notification)
+        }
+        await flushAcks()
+    }
+
+    private func subscribeHandlers() async throws {
+        for (index, eventType) in handlers.eventTypes.enumerated() {
+            let settings = handlers.registrations[eventType]!.settings
+            do {
+                _ = try filters.filter(for: settings.filter)
+            } catch {
+                throw NodeError(code: .invalidSubscription, message: "filter of the \(eventType) handler: \(error)")
+            }
+            await mesh.subscribe(Subscribe(
+                subscriptionID: UInt64(index + 1), group: Service.name, pattern: eventType,
+                filter: settings.filter, options: settings.orderedBySubject ? .orderedBySubject : []
+            ))
+        }
+    }
+
+    func handle(_ notification: MeshNotification) async {
+        switch notification {
+        case .inbound(.event(let delivery, let peer)):
+            await handleDelivery(delivery, from: peer)
+        case .inbound(.ack(let ack, _)):
+            statistics.acked += ack.deliveryIDs.count
+            await perform(delivery.acknowledged(ack.deliveryIDs, now: clock.monotonicNow()))
+        case .inbound(.nack(let nack, _)):
+            await perform(delivery.nacked(nack, now: clock.monotonicNow()))
+        case .inbound(.control), .inbound(.controlReply):
+            break
+        case .interestChanged:
+            await interestChanged()
+        case .memberUp(let member):
+            let groups = Set(knownInterest.filter { $0.nodeID == member.nodeID }.map(\.subscription.group))
+            for group in groups.sorted() { await perform(delivery.routeAppeared(group: group, now: clock.monotonicNow())) }
+        case .memberDown(let member, _):
+            _ = ackBatcher.peerDisconnected(member.nodeID)
+        }
+    }
+
+    /// Timers: redeliveries, parked-event retention, ack batches, idempotency expiry.
+    func tick() async {
+        let now = clock.monotonicNow()
+        if let deadline = delivery.nextDeadline, deadline <= now {
+            await perform(delivery.tick(now: now))
+        }
+        if let deadline = ackBatcher.nextDeadline, deadline <= now {
+            await send(ackBatcher.tick(now: now))
+        }
+    }
+
+    func flushAcks() async {
+        await send(ackBatcher.flushAll())
+    }
+}

@@ -1,0 +1,39 @@
+/// How a ``Node`` runs its service.
+public struct NodeConfiguration: Sendable {
+    /// Delivery knobs (ack timeout, max deliveries, backoff, retention) for events this node
+    /// publishes, per target group; groups not listed use `defaultDeliveryPolicy`.
+    public var defaultDeliveryPolicy: DeliveryPolicy
+    /// Per-group overrides of ``defaultDeliveryPolicy``.
+    public var deliveryPolicies: [String: DeliveryPolicy]
+    /// How long an idempotency record keeps recognising duplicates. It must exceed the longest
+    /// time a redelivery can take (max deliveries × max backoff + ack timeouts) plus any clock
+    /// skew between restarts, or a late duplicate could be applied again.
+    public var idempotencyTTL: Duration
+    /// Acks are sent when this many are pending for one peer...
+    public var ackBatchSize: Int
+    /// ...or after this delay, whichever comes first.
+    public var ackBatchDelay: Duration
+    /// How often the node checks its timers (redelivery, ack batches, parked events).
+    public var tickInterval: Duration
+    /// Seeds ids, trace ids and jitter. Nil: seeded from the system's random source.
+    public var randomSeed: UInt64?
+
+    /// Creates a configuration with the defaults of DESIGN.md §3.
+    public init(
+        defaultDeliveryPolicy: DeliveryPolicy = DeliveryPolicy(),
+        deliveryPolicies: [String: DeliveryPolicy] = [:],
+        idempotencyTTL: Duration = .seconds(24 * 3600),
+        ackBatchSize: Int = 64,
+        ackBatchDelay: Duration = .milliseconds(2),
+        tickInterval: Duration = .milliseconds(2),
+        randomSeed: UInt64? = nil
+    ) {
+        self.defaultDeliveryPolicy = defaultDeliveryPolicy
+        self.deliveryPolicies = deliveryPolicies
+        self.idempotencyTTL = idempotencyTTL
+        self.ackBatchSize = ackBatchSize
+        self.ackBatchDelay = ackBatchDelay
+        self.tickInterval = tickInterval
+        self.randomSeed = randomSeed
+    }
+}

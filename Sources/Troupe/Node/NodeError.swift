@@ -1,0 +1,26 @@
+/// A ``Node`` operation failed.
+public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The kind of failure.
+    public struct Code: RawRepresentable, Hashable, Sendable {
+        /// Stable numeric code.
+        public let rawValue: Int
+        /// Wraps a code.
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// A handler's subscription is invalid (e.g. its content filter does not parse).
+        public static let invalidSubscription = Code(rawValue: 1)
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// Detail for people.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,59 @@
+public import Logging
+public import TroupeWire
+
+/// What a handler may see and do besides changing its state: read the event's metadata,
+/// publish events, and schedule effects that run only after everything commits.
+///
+/// Events published here automatically carry the handled event's correlation id, have it as
+/// their causation id, and continue its trace (W3C `traceparent`): the child keeps the trace id
+/// and gets a new span id.
+public struct HandlerContext: Sendable {
+    /// The event being handled.
+    public let envelope: Envelope
+    /// The group it was delivered to.
+    public let group: String
+    /// The node's id.
+    public let nodeID: String
+    /// The node's clock at the start of handling, microseconds since the Unix epoch. Handlers
+    /// read time here, never from the system, so they stay deterministic.
+    public let nowMicros: Int64
+    /// A logger whose metadata already carries the correlation, causation and event ids.
+    public let logger: Logger
+
+    var published: [PendingPublication] = []
+    var effects: [@Sendable () async -> Void] = []
+
+    init(envelope: Envelope, group: String, nodeID: String, nowMicros: Int64, logger: Logger) {
+        self.envelope = envelope
+        self.group = group
+        self.nodeID = nodeID
+        self.nowMicros = nowMicros
+        self.logger = logger
+    }
+
+    /// The correlation id every event of this business transaction shares.
+    public var correlationID: EventID { envelope.correlationID }
+    /// The id of the event being handled (the causation id of whatever is published now).
+    public var eventID: EventID { envelope.eventID }
+    /// Which delivery attempt this is (1 for the first).
+    public var attempt: UInt32 { envelope.attempt }
+
+    /// Publishes `event` when (and only if) this handling commits.
+    public mutating func publish<E: Event>(_ event: E, headers: [Envelope.Header] = []) {
+        published.append(PendingPublication(event: event, type: E.eventType, subject: event.subject, headers: headers))
+    }
+
+    /// Runs `effect` after the state change, the published events and the idempotency record
+    /// have committed — e.g. calling an outside system. Effects are not retried by the runtime.
+    public mutating func afterCommit(_ effect: @escaping @Sendable () async -> Void) {
+        effects.append(effect)
+    }
+}
+
+/// An event a handler (or the node's owner) asked to publish, before it has an id.
+struct PendingPublication: Sendable {
+    let event: any Event
+    let type: String
+    let subject: String
+    let headers: [Envelope.Header]
+}

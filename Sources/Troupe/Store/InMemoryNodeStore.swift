@@ -1,0 +1,189 @@
+import DequeModule
+import Foundation
+import Synchronization
+public import TroupeWire
+
+/// A ``NodeStore`` that keeps everything in memory: for tests and for runs that need no
+/// durability. It has the semantics of `SQLiteNodeStore` (both pass the same conformance tests),
+/// so a test written against it holds for the durable store.
+///
+/// ``apply(_:)`` is all-or-nothing: the batch is validated (idempotency keys) before anything
+/// changes, then applied under one lock, so readers never see half a batch.
+///
+/// Outbox rules, shared with `SQLiteNodeStore`: an event is *parked* when it was published with
+/// no groups and no targets were added since. A snapshot lists the events that are parked or
+/// still owe some group; an event whose groups all acknowledged (or were dead-lettered) stays in
+/// the store, unlisted, until ``StoreBatch/completed`` removes it. Re-publishing an event id that
+/// is still in the outbox replaces it (groups and attempts start over).
+///
+/// The archive is the one bounded part: at most ``archiveCapacity`` rows are kept and the oldest
+/// are dropped beyond that, so a long in-memory run does not grow without end. Dead letters are
+/// never dropped.
+public final class InMemoryNodeStore: NodeStore {
+    /// The node whose store this is; archive rows carry it.
+    public let nodeID: String
+    /// The most archive rows kept; older ones are dropped first.
+    public let archiveCapacity: Int
+
+    private let storage = Mutex(Storage())
+
+    /// Creates an empty store for `nodeID` keeping at most `archiveCapacity` archive rows.
+    public init(nodeID: String, archiveCapacity: Int = 100_000) {
+        precondition(archiveCapacity >= 0, "archiveCapacity must not be negative")
+        self.nodeID = nodeID
+        self.archiveCapacity = archiveCapacity
+    }
+
+    public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
+        storage.withLock { $0.snapshot(nowMicros: nowMicros) }
+    }
+
+    public func apply(_ batch: StoreBatch) async throws {
+        let nodeID = nodeID
+        let archiveCapacity = archiveCapacity
+        try storage.withLock { (storage: inout Storage) throws(StoreError) in
+            if let error = storage.duplicateKeyError(in: batch.handled) { throw error }
+            storage.apply(batch, nodeID: nodeID, archiveCapacity: archiveCapacity)
+        }
+    }
+
+    public func deadLetters() async throws -> [StoredDeadLetter] {
+        storage.withLock { $0.deadLetters }
+    }
+
+    @discardableResult
+    public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
+        let doomed = Set(ids)
+        return storage.withLock { storage in
+            let before = storage.deadLetters.count
+            storage.deadLetters.removeAll { doomed.contains($0.id) }
+            return before - storage.deadLetters.count
+        }
+    }
+
+    public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
+        storage.withLock { storage in
+            storage.archive.filter { $0.envelope.correlationID == correlationID }
+        }
+    }
+
+    public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
+        guard limit > 0 else { return [] }
+        return storage.withLock { Array($0.archive.suffix(limit)) }
+    }
+
+    @discardableResult
+    public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
+        storage.withLock { storage in
+            let before = storage.idempotency.count
+            storage.idempotency = storage.idempotency.filter { $0.value > nowMicros }
+            return before - storage.idempotency.count
+        }
+    }
+}
+
+/// One outbox event as the in-memory store keeps it.
+private struct OutboxRecord {
+    var envelope: Envelope
+    var publishedAtMicros: Int64
+    /// Pending group → attempts made.
+    var groups: [String: Int]
+    /// Published with no groups and none added since.
+    var parked: Bool
+}
+
+/// Everything the in-memory store holds, guarded by its mutex.
+private struct Storage {
+    var state: Data?
+    var outbox: [EventID: OutboxRecord] = [:]
+    /// Idempotency key → expiry, microseconds since the Unix epoch.
+    var idempotency: [String: Int64] = [:]
+    var deadLetters: [StoredDeadLetter] = []
+    var nextDeadLetterID: Int64 = 1
+    var archive: Deque<ArchivedEvent> = []
+    var interest: [LearnedInterest] = []
+
+    /// The error for the first handled event whose key is recorded and unexpired when it was
+    /// handled, counting keys recorded earlier in the same batch; nil when there is none.
+    func duplicateKeyError(in handled: [HandledEvent]) -> StoreError? {
+        var staged: [String: Int64] = [:]
+        for event in handled {
+            let key = event.idempotencyKey
+            if let expiresAt = staged[key] ?? idempotency[key], expiresAt > event.handledAtMicros {
+                return StoreError(
+                    code: .duplicateIdempotencyKey,
+                    message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
+                        + "(expires at \(expiresAt) µs, handled at \(event.handledAtMicros) µs); batch not applied"
+                )
+            }
+            staged[key] = event.expiresAtMicros
+        }
+        return nil
+    }
+
+    /// Applies a validated batch in the order documented on ``StoreBatch``.
+    mutating func apply(_ batch: StoreBatch, nodeID: String, archiveCapacity: Int) {
+        for event in batch.handled {
+            idempotency[event.idempotencyKey] = event.expiresAtMicros
+            archive(event.envelope, .handled, nodeID: nodeID, group: event.group, at: event.handledAtMicros, capacity: archiveCapacity)
+        }
+        for event in batch.published {
+            let groups = Dictionary(event.groups.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
+            outbox[event.envelope.eventID] = OutboxRecord(
+                envelope: event.envelope, publishedAtMicros: event.publishedAtMicros,
+                groups: groups, parked: groups.isEmpty
+            )
+            archive(event.envelope, .published, nodeID: nodeID, group: "", at: event.publishedAtMicros, capacity: archiveCapacity)
+        }
+        for progress in batch.attemptsMade where outbox[progress.eventID]?.groups[progress.group] != nil {
+            outbox[progress.eventID]?.groups[progress.group] = progress.attempts
+        }
+        for progress in batch.acknowledged {
+            outbox[progress.eventID]?.groups[progress.group] = nil
+        }
+        for progress in batch.targetsAdded where outbox[progress.eventID] != nil {
+            outbox[progress.eventID]?.parked = false
+            if outbox[progress.eventID]?.groups[progress.group] == nil {
+                outbox[progress.eventID]?.groups[progress.group] = 0
+            }
+        }
+        for eventID in batch.completed {
+            outbox[eventID] = nil
+        }
+        for letter in batch.deadLetters {
+            deadLetters.append(StoredDeadLetter(id: nextDeadLetterID, letter: letter))
+            nextDeadLetterID += 1
+            outbox[letter.envelope.eventID]?.groups[letter.group] = nil
+        }
+        if let newInterest = batch.interest { interest = newInterest }
+        if let newState = batch.state { state = newState }
+    }
+
+    private mutating func archive(
+        _ envelope: Envelope, _ direction: ArchivedEvent.Direction, nodeID: String, group: String, at: Int64, capacity: Int
+    ) {
+        archive.append(ArchivedEvent(envelope: envelope, direction: direction, nodeID: nodeID, group: group, atMicros: at))
+        while archive.count > capacity { archive.removeFirst() }
+    }
+
+    func snapshot(nowMicros: Int64) -> StoreSnapshot {
+        let listed = outbox.values
+            .filter { $0.parked || !$0.groups.isEmpty }
+            .sorted { ($0.publishedAtMicros, $0.envelope.eventID) < ($1.publishedAtMicros, $1.envelope.eventID) }
+            .map { record in
+                StoredOutboxEvent(
+                    envelope: record.envelope,
+                    publishedAtMicros: record.publishedAtMicros,
+                    pendingGroups: record.groups.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map {
+                        DeliveryProgress(eventID: record.envelope.eventID, group: $0, attempts: record.groups[$0]!)
+                    }
+                )
+            }
+        return StoreSnapshot(
+            state: state,
+            outbox: listed,
+            idempotencyKeys: idempotency.filter { $0.value > nowMicros },
+            interest: interest
+        )
+    }
+}

@@ -1,0 +1,137 @@
+public import Foundation
+public import TroupeWire
+
+/// One atomic unit of change to a ``NodeStore``. Applied in the order: handled events (with
+/// their idempotency records and archive rows), published events (outbox + archive), delivery
+/// progress (attempts, acknowledgements), completed events, dead letters, interest, state.
+public struct StoreBatch: Sendable {
+    /// Events this node's handler processed.
+    public var handled: [HandledEvent] = []
+    /// Events this node published (from handlers or from outside), with the groups owed them.
+    public var published: [PublishedEvent] = []
+    /// Delivery attempts made, so a restart knows how many were spent.
+    public var attemptsMade: [DeliveryProgress] = []
+    /// Groups that acknowledged an event.
+    public var acknowledged: [DeliveryProgress] = []
+    /// Groups newly owed an already-published event (a parked event found its targets).
+    public var targetsAdded: [DeliveryProgress] = []
+    /// Events every group has finished with: remove from the outbox.
+    public var completed: [EventID] = []
+    /// New dead letters.
+    public var deadLetters: [NewDeadLetter] = []
+    /// When not nil, replaces the learned interest.
+    public var interest: [LearnedInterest]?
+    /// When not nil, the service's state after this batch (JSON).
+    public var state: Data?
+
+    /// An empty batch.
+    public init() {}
+
+    /// Whether the batch changes nothing.
+    public var isEmpty: Bool {
+        handled.isEmpty && published.isEmpty && attemptsMade.isEmpty && acknowledged.isEmpty
+            && targetsAdded.isEmpty && completed.isEmpty && deadLetters.isEmpty && interest == nil && state == nil
+    }
+}
+
+/// An event handled by this node's service.
+public struct HandledEvent: Sendable {
+    /// The idempotency key (the event id's text by default, or one the handler derived).
+    public var idempotencyKey: String
+    /// When the key stops guarding against duplicates, microseconds since the Unix epoch.
+    public var expiresAtMicros: Int64
+    /// The event as received.
+    public var envelope: Envelope
+    /// The group it was delivered to.
+    public var group: String
+    /// When it was handled, microseconds since the Unix epoch.
+    public var handledAtMicros: Int64
+
+    /// Creates a record.
+    public init(idempotencyKey: String, expiresAtMicros: Int64, envelope: Envelope, group: String, handledAtMicros: Int64) {
+        self.idempotencyKey = idempotencyKey
+        self.expiresAtMicros = expiresAtMicros
+        self.envelope = envelope
+        self.group = group
+        self.handledAtMicros = handledAtMicros
+    }
+}
+
+/// An event this node published, and the groups it is owed to (empty: parked, no group known yet).
+public struct PublishedEvent: Sendable {
+    /// The event.
+    public var envelope: Envelope
+    /// Target groups.
+    public var groups: [String]
+    /// When it was published, microseconds since the Unix epoch.
+    public var publishedAtMicros: Int64
+
+    /// Creates a record.
+    public init(envelope: Envelope, groups: [String], publishedAtMicros: Int64) {
+        self.envelope = envelope
+        self.groups = groups
+        self.publishedAtMicros = publishedAtMicros
+    }
+}
+
+/// Progress of one event toward one group.
+public struct DeliveryProgress: Hashable, Sendable {
+    /// The event.
+    public var eventID: EventID
+    /// The group.
+    public var group: String
+    /// Attempts made so far (for ``StoreBatch/attemptsMade``); ignored elsewhere.
+    public var attempts: Int
+
+    /// Creates a record.
+    public init(eventID: EventID, group: String, attempts: Int = 0) {
+        self.eventID = eventID
+        self.group = group
+        self.attempts = attempts
+    }
+}
+
+/// A dead letter about to be stored.
+public struct NewDeadLetter: Sendable {
+    /// The event (its `attempt` is the last attempt made).
+    public var envelope: Envelope
+    /// The group it could not be delivered to; empty when no group ever matched.
+    public var group: String
+    /// Why (`maxDeliveriesExceeded`, `undeliverable`, …).
+    public var reason: String
+    /// The last failure's description.
+    public var lastError: String
+    /// Attempts made.
+    public var attempts: Int
+    /// First failure, microseconds since the Unix epoch.
+    public var firstFailureMicros: Int64
+    /// Last failure, microseconds since the Unix epoch.
+    public var lastFailureMicros: Int64
+
+    /// Creates a record.
+    public init(envelope: Envelope, group: String, reason: String, lastError: String, attempts: Int,
+                firstFailureMicros: Int64, lastFailureMicros: Int64) {
+        self.envelope = envelope
+        self.group = group
+        self.reason = reason
+        self.lastError = lastError
+        self.attempts = attempts
+        self.firstFailureMicros = firstFailureMicros
+        self.lastFailureMicros = lastFailureMicros
+    }
+}
+
+/// A subscription some node announced, remembered so a restarted publisher still knows who
+/// wants what before the mesh has told it again.
+public struct LearnedInterest: Hashable, Sendable {
+    /// The subscribing node.
+    public var nodeID: String
+    /// The subscription as announced.
+    public var subscription: Subscribe
+
+    /// Creates a record.
+    public init(nodeID: String, subscription: Subscribe) {
+        self.nodeID = nodeID
+        self.subscription = subscription
+    }
+}

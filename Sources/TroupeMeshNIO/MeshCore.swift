@@ -1,0 +1,256 @@
+import Logging
+import NIOCore
+import NIOPosix
+import TroupeMesh
+import TroupeWire
+
+/// The shell around ``MeshStateMachine``: confined to one event loop, it feeds the machine the
+/// facts the sockets produce and performs the actions the machine returns. Every channel of the
+/// node lives on the same loop, so no locks are needed anywhere.
+final class MeshCore {
+    typealias Inbound = NIOAsyncSequenceProducer<
+        MeshNotification,
+        NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark,
+        MeshInboundDelegate
+    >
+
+    let eventLoop: any EventLoop
+    let logger: Logger
+    private(set) var machine: MeshStateMachine
+    private let hook: any LinkHook
+    let filter: any SubscriptionFilter
+    private var codec: FrameCodec
+    private let limits: WireLimits
+    private var channels: [LinkID: any Channel] = [:]
+    private var channelsToFlush: Set<LinkID> = []
+    private var source: Inbound.Source?
+    private var readingPaused = false
+    private var tickTask: RepeatedTask?
+    private(set) var isShutDown = false
+    var serverChannel: (any Channel)?
+    var connectTimeout: TimeAmount
+
+    init(machine: MeshStateMachine, hook: any LinkHook, filter: any SubscriptionFilter, limits: WireLimits, eventLoop: any EventLoop, logger: Logger) {
+        self.machine = machine
+        self.hook = hook
+        self.filter = filter
+        self.codec = FrameCodec(limits: limits)
+        self.limits = limits
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.connectTimeout = machine.configuration.handshakeTimeout
+    }
+
+    func start(source: Inbound.Source, tickInterval: TimeAmount) {
+        self.source = source
+        performAndFlush(machine.start(now: .now()))
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        tickTask = eventLoop.scheduleRepeatedTask(initialDelay: tickInterval, delay: tickInterval) { _ in
+            let core = bound.value
+            core.performAndFlush(core.machine.tick(now: .now()))
+        }
+    }
+
+    // MARK: Facts from channels
+
+    func linkOpened(channel: any Channel, role: LinkRole) -> LinkID? {
+        guard !isShutDown else {
+            channel.close(promise: nil)
+            return nil
+        }
+        let (id, actions) = machine.linkOpened(role: role, now: .now())
+        channels[id] = channel
+        if readingPaused { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
+        performAndFlush(actions)
+        return id
+    }
+
+    func frameReceived(_ frame: Frame, on id: LinkID) {
+        let decision = hook.inbound(frame, link: machine.endpoints(of: id))
+        if decision.isPass {
+            perform(machine.frameReceived(frame, on: id, now: .now()))
+            return
+        }
+        for copy in decision.copies {
+            if copy.delay == .zero {
+                perform(machine.frameReceived(frame, on: id, now: .now()))
+            } else {
+                let bound = NIOLoopBound(self, eventLoop: eventLoop)
+                eventLoop.scheduleTask(in: copy.delay) {
+                    let core = bound.value
+                    guard core.channels[id] != nil else { return }
+                    core.performAndFlush(core.machine.frameReceived(frame, on: id, now: .now()))
+                }
+            }
+        }
+    }
+
+    func linkClosed(_ id: LinkID) {
+        channels.removeValue(forKey: id)
+        channelsToFlush.remove(id)
+        performAndFlush(machine.linkClosed(id, now: .now()))
+    }
+
+    func writabilityChanged(on id: LinkID, isWritable: Bool) {
+        machine.linkWritabilityChanged(id, isWritable: isWritable)
+    }
+
+    func protocolErrorOccurred(_ error: WireError, on id: LinkID?, channel: any Channel) {
+        logger.warning("closing link after protocol error: \(error)", metadata: [
+            "link": "\(id.map { "\($0)" } ?? "-")",
+            "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "-")",
+            "peer": "\(id.flatMap { machine.peer(on: $0)?.nodeID } ?? "-")",
+        ])
+        let farewell = Frame.error(ErrorFrame(code: error.code.rawValue, message: error.description))
+        writeFarewell(farewell, on: channel)
+    }
+
+    // MARK: Actions
+
+    func perform(_ actions: [MeshAction]) {
+        for action in actions {
+            switch action {
+            case .send(let frame, let id):
+                send(frame, on: id)
+            case .close(let id, let farewell, let reason):
+                close(id, farewell: farewell, reason: reason)
+            case .dial(let address, let expectedNodeID):
+                dial(address, expectedNodeID: expectedNodeID)
+            case .deliver(let inbound):
+                notify(.inbound(inbound))
+            case .memberUp(let member):
+                logger.info("member up: \(member)")
+                notify(.memberUp(member))
+            case .memberDown(let member, let reason):
+                logger.info("member down: \(member.nodeID): \(reason)")
+                notify(.memberDown(member, reason: reason))
+            case .interestChanged:
+                notify(.interestChanged)
+            }
+        }
+    }
+
+    /// Performs `actions` and flushes every link written to. Used by every entry point except
+    /// `channelRead`, whose writes are flushed once per read burst (`channelReadComplete`).
+    func performAndFlush(_ actions: [MeshAction]) {
+        perform(actions)
+        flushPendingWrites()
+    }
+
+    func flushPendingWrites() {
+        for id in channelsToFlush { channels[id]?.flush() }
+        channelsToFlush.removeAll(keepingCapacity: true)
+    }
+
+    private func send(_ frame: Frame, on id: LinkID) {
+        guard let channel = channels[id] else { return }
+        var buffer = channel.allocator.buffer(capacity: 256)
+        do {
+            try codec.encode(frame, into: &buffer)
+        } catch {
+            logger.error("dropping unencodable \(frame.type) frame: \(error)")
+            return
+        }
+        let decision = hook.outbound(frame, encodedSize: buffer.readableBytes, link: machine.endpoints(of: id))
+        if decision.isPass {
+            channel.write(buffer, promise: nil)
+            channelsToFlush.insert(id)
+            return
+        }
+        for copy in decision.copies {
+            var bytes = buffer
+            for offset in copy.corruptedByteOffsets where bytes.readableBytes > 0 {
+                let index = bytes.readerIndex + offset % bytes.readableBytes
+                bytes.setInteger(~bytes.getInteger(at: index, as: UInt8.self)!, at: index)
+            }
+            if copy.delay == .zero {
+                channel.write(bytes, promise: nil)
+                channelsToFlush.insert(id)
+            } else {
+                eventLoop.scheduleTask(in: copy.delay) { [bytes] in
+                    channel.writeAndFlush(bytes, promise: nil)
+                }
+            }
+        }
+    }
+
+    private func close(_ id: LinkID, farewell: Frame?, reason: String) {
+        guard let channel = channels[id] else { return }
+        logger.debug("closing \(id): \(reason)")
+        if let farewell {
+            writeFarewell(farewell, on: channel)
+        } else {
+            channel.close(promise: nil)
+        }
+    }
+
+    private func writeFarewell(_ farewell: Frame, on channel: any Channel) {
+        var buffer = channel.allocator.buffer(capacity: 128)
+        if (try? codec.encode(farewell, into: &buffer)) != nil {
+            channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            channel.close(promise: nil)
+        }
+    }
+
+    private func dial(_ address: PeerAddress, expectedNodeID: String?) {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let role = LinkRole.dialer(address: address, expectedNodeID: expectedNodeID)
+        let limits = self.limits
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try MeshCore.configure(channel.pipeline.syncOperations, core: bound.value, role: role, limits: limits)
+                }
+            }
+            .connect(host: address.host, port: Int(address.port))
+            .whenFailure { error in
+                let core = bound.value
+                core.logger.debug("dial \(address) failed: \(error)")
+                core.performAndFlush(core.machine.dialFailed(address, now: .now()))
+            }
+    }
+
+    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, core: MeshCore, role: LinkRole, limits: WireLimits) throws {
+        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
+        try pipeline.addHandler(MeshChannelHandler(core: core, role: role))
+    }
+
+    // MARK: Inbound flow control
+
+    private func notify(_ notification: MeshNotification) {
+        guard let source else { return }
+        if source.yield(notification) == .stopProducing { setReading(paused: true) }
+    }
+
+    func setReading(paused: Bool) {
+        guard paused != readingPaused else { return }
+        readingPaused = paused
+        for channel in channels.values {
+            channel.setOption(.autoRead, value: !paused).whenComplete { _ in }
+            if !paused { channel.read() }
+        }
+    }
+
+    // MARK: Operations from the public API
+
+    func run<Result>(_ body: (inout MeshStateMachine) -> (Result, [MeshAction])) -> Result {
+        let (result, actions) = body(&machine)
+        performAndFlush(actions)
+        return result
+    }
+
+    func shutdown() -> EventLoopFuture<Void> {
+        guard !isShutDown else { return eventLoop.makeSucceededVoidFuture() }
+        isShutDown = true
+        tickTask?.cancel()
+        performAndFlush(machine.shutdown())
+        let closes = channels.values.map { $0.closeFuture } + [serverChannel?.close() ?? eventLoop.makeSucceededVoidFuture()]
+        source?.finish()
+        source = nil
+        return EventLoopFuture.andAllComplete(closes, on: eventLoop)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import NIOCore
+import Troupe
+import TroupeWire
+
+/// How envelopes and event ids are stored in SQLite columns.
+///
+/// An envelope is stored as a whole EVENT frame (delivery id 0, group ""), so every blob carries
+/// the wire format's magic, version and CRC32C: a flipped bit is caught when it is read back and
+/// reported as ``StoreError/Code/corruptRecord`` instead of yielding a wrong event. The store's
+/// codec accepts bodies up to the 32-bit length field, so it never refuses an envelope the
+/// runtime hands it.
+///
+/// An event id is 16 bytes, big-endian (`high` then `low`), so SQLite's byte-wise BLOB ordering
+/// is the id's time ordering.
+enum RecordCoding {
+    static let codec = FrameCodec(limits: WireLimits(maxBodyLength: Int(UInt32.max)))
+
+    /// Encodes `envelope` into a blob, using `scratch` as the working buffer.
+    static func blob(of envelope: Envelope, scratch: inout ByteBuffer) throws(StoreError) -> Data {
+        scratch.clear()
+        do {
+            try codec.encode(.event(EventDelivery(deliveryID: 0, group: "", envelope: envelope)), into: &scratch)
+        } catch {
+            throw StoreError(
+                code: .storageFailure,
+                message: "cannot encode the envelope of event \(envelope.eventID) for storage: \(error)"
+            )
+        }
+        return scratch.withUnsafeReadableBytes { Data($0) }
+    }
+
+    /// Decodes a blob written by ``blob(of:scratch:)``; `what` names the record for the error.
+    static func envelope(from data: Data?, what: @autoclosure () -> String) throws(StoreError) -> Envelope {
+        guard let data else {
+            throw StoreError(code: .corruptRecord, message: "\(what()): envelope is NULL")
+        }
+        var buffer = ByteBuffer(bytes: data)
+        var decoder = codec
+        let frame: Frame?
+        do {
+            frame = try decoder.decode(from: &buffer)
+        } catch {
+            throw StoreError(code: .corruptRecord, message: "\(what()): stored envelope does not decode: \(error)")
+        }
+        guard case .event(let delivery)? = frame, buffer.readableBytes == 0 else {
+            throw StoreError(
+                code: .corruptRecord,
+                message: "\(what()): stored envelope (\(data.count) bytes) is not exactly one EVENT frame"
+            )
+        }
+        return delivery.envelope
+    }
+
+    /// The 16-byte big-endian form of `id`.
+    static func blob(of id: EventID) -> Data {
+        var bytes = Data(count: 16)
+        bytes.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
+        }
+        return bytes
+    }
+
+    /// Reads an id written by ``blob(of:)-(EventID)``; `what` names the record for the error.
+    static func eventID(from data: Data?, what: @autoclosure () -> String) throws(StoreError) -> EventID {
+        guard let data, data.count == 16 else {
+            throw StoreError(code: .corruptRecord, message: "\(what()): event id is not 16 bytes")
+        }
+        return data.withUnsafeBytes { raw in
+            EventID(
+                high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+public import Troupe
+public import TroupeWire
+
+/// The durable ``NodeStore``: one SQLite database file per node, through GRDB.
+///
+/// A file store is a `DatabasePool`, so the database is in WAL mode: readers (snapshots, DLQ
+/// listings, traces) never wait for the writer. Each ``apply(_:)`` is one write transaction run
+/// through GRDB's async API, so no cooperative thread blocks on disk I/O, and every statement is a
+/// cached prepared statement, so group-committing thousands of events is cheap.
+///
+/// Durability is chosen with ``Synchronous``: the default ``Synchronous/normal`` survives a
+/// process crash but may lose the last committed transactions on power loss or an OS crash;
+/// ``Synchronous/full`` survives those too at the cost of an fsync per commit.
+///
+/// It has exactly `InMemoryNodeStore`'s semantics (both pass the same conformance tests); see
+/// that type for the outbox rules. Failures throw ``StoreError``: database errors as
+/// ``StoreError/Code/storageFailure`` naming the operation and the file, undecodable rows as
+/// ``StoreError/Code/corruptRecord``.
+public final class SQLiteNodeStore: NodeStore {
+    /// The node whose store this is; archive rows carry it.
+    public let nodeID: String
+    /// The database file, or nil for an in-memory store.
+    public let path: String?
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file at `path` for node `nodeID` and migrates it
+    /// to the current schema. Throws ``StoreError`` when the file cannot be opened or migrated.
+    public convenience init(path: String, nodeID: String, synchronous: Synchronous = .normal) throws {
+        let writer: DatabasePool
+        do {
+            writer = try DatabasePool(path: path, configuration: Self.configuration(synchronous: synchronous))
+        } catch {
+            throw StoreError(code: .storageFailure, message: "cannot open node store \(path): \(error)")
+        }
+        try self.init(writer: writer, path: path, nodeID: nodeID)
+    }
+
+    /// A store for `nodeID` in a private in-memory database (no WAL, nothing survives): for tests.
+    public static func inMemory(nodeID: String) throws -> SQLiteNodeStore {
+        let writer: DatabaseQueue
+        do {
+            writer = try DatabaseQueue(configuration: configuration(synchronous: .normal))
+        } catch {
+            throw StoreError(code: .storageFailure, message: "cannot open in-memory node store: \(error)")
+        }
+        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID)
+    }
+
+    private init(writer: any DatabaseWriter, path: String?, nodeID: String) throws {
+        self.writer = writer
+        self.path = path
+        self.nodeID = nodeID
+        do {
+            try StoreSchema.migrator.migrate(writer)
+        } catch {
+            throw StoreError(code: .storageFailure, message: "cannot migrate \(location): \(error)")
+        }
+    }
+
+    private static func configuration(synchronous: Synchronous) -> Configuration {
+        var configuration = Configuration()
+        // Another process (the CLI's `dlq` or `trace`) may hold the database for a moment.
+        configuration.busyMode = .timeout(5)
+        let pragma = "PRAGMA synchronous = \(synchronous.pragmaValue)"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: pragma)
+        }
+        return configuration
+    }
+
+    /// Closes the database; any later call throws ``StoreError/Code/storageFailure``.
+    public func close() throws {
+        do {
+            try writer.close()
+        } catch {
+            throw StoreError(code: .storageFailure, message: "cannot close \(location): \(error)")
+        }
+    }
+
+    public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
+        try await read("load snapshot") { try StoreReader(db: $0).snapshot(nowMicros: nowMicros) }
+    }
+
+    public func apply(_ batch: StoreBatch) async throws {
+        guard !batch.isEmpty else { return }
+        let nodeID = nodeID
+        try await write("apply batch") { db in
+            var batchWriter = BatchWriter(db: db, nodeID: nodeID)
+            try batchWriter.apply(batch)
+        }
+    }
+
+    public func deadLetters() async throws -> [StoredDeadLetter] {
+        try await read("list dead letters") { try StoreReader(db: $0).deadLetters() }
+    }
+
+    @discardableResult
+    public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try await write("remove dead letters") { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM dead_letter WHERE id = ?")
+            var removed = 0
+            for id in Set(ids) {
+                try statement.execute(arguments: [id])
+                removed += db.changesCount
+            }
+            return removed
+        }
+    }
+
+    public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
+        try await read("read archive") { try StoreReader(db: $0).archive(correlationID: correlationID) }
+    }
+
+    public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
+        try await read("read recent archive") { try StoreReader(db: $0).recentArchive(limit: limit) }
+    }
+
+    @discardableResult
+    public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
+        try await write("purge idempotency records") { db in
+            try db.cachedStatement(sql: "DELETE FROM idempotency WHERE expires_at <= ?").execute(arguments: [nowMicros])
+            return db.changesCount
+        }
+    }
+}

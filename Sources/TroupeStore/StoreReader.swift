@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import Troupe
+import TroupeWire
+
+/// The read queries of `SQLiteNodeStore`, each run inside one read transaction. Every query is
+/// served by a primary key or an index; rows that do not decode throw
+/// ``StoreError/Code/corruptRecord``.
+struct StoreReader {
+    let db: Database
+
+    func snapshot(nowMicros: Int64) throws -> StoreSnapshot {
+        let state = try Data.fetchOne(db.cachedStatement(sql: "SELECT json FROM state WHERE id = 1"))
+        var keys: [String: Int64] = [:]
+        let keyRows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT key, expires_at FROM idempotency WHERE expires_at > ?"),
+            arguments: [nowMicros]
+        )
+        while let row = try keyRows.next() {
+            keys[try row.decode(String.self, atIndex: 0)] = try row.decode(Int64.self, atIndex: 1)
+        }
+        return StoreSnapshot(state: state, outbox: try outbox(), idempotencyKeys: keys, interest: try interest())
+    }
+
+    /// Events that are parked or still owe a group, oldest first, pending groups by name.
+    private func outbox() throws -> [StoredOutboxEvent] {
+        var pending: [EventID: [DeliveryProgress]] = [:]
+        let groupRows = try Row.fetchCursor(
+            db.cachedStatement(sql: #"SELECT event_id, "group", attempts FROM outbox_group ORDER BY event_id, "group""#)
+        )
+        while let row = try groupRows.next() {
+            let id = try RecordCoding.eventID(from: row.decode(Data?.self, atIndex: 0), what: "outbox_group row")
+            let progress = DeliveryProgress(
+                eventID: id, group: try row.decode(String.self, atIndex: 1), attempts: try row.decode(Int.self, atIndex: 2)
+            )
+            pending[id, default: []].append(progress)
+        }
+        var events: [StoredOutboxEvent] = []
+        let eventRows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT event_id, published_at, parked, envelope FROM outbox ORDER BY published_at, event_id")
+        )
+        while let row = try eventRows.next() {
+            let id = try RecordCoding.eventID(from: row.decode(Data?.self, atIndex: 0), what: "outbox row")
+            let groups = pending[id] ?? []
+            guard try row.decode(Bool.self, atIndex: 2) || !groups.isEmpty else { continue }
+            let envelope = try row.withUnsafeData(atIndex: 3) {
+                try RecordCoding.envelope(from: $0, what: "outbox event \(id)")
+            }
+            events.append(StoredOutboxEvent(
+                envelope: envelope, publishedAtMicros: try row.decode(Int64.self, atIndex: 1), pendingGroups: groups
+            ))
+        }
+        return events
+    }
+
+    private func interest() throws -> [LearnedInterest] {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT node_id, subscription_id, "group", pattern, filter, options FROM interest ORDER BY rowid
+            """))
+        var interest: [LearnedInterest] = []
+        while let row = try rows.next() {
+            let subscription = Subscribe(
+                subscriptionID: UInt64(bitPattern: try row.decode(Int64.self, atIndex: 1)),
+                group: try row.decode(String.self, atIndex: 2),
+                pattern: try row.decode(String.self, atIndex: 3),
+                filter: try row.decode(String.self, atIndex: 4),
+                options: SubscriptionOptions(rawValue: UInt8(truncatingIfNeeded: try row.decode(Int64.self, atIndex: 5)))
+            )
+            interest.append(LearnedInterest(nodeID: try row.decode(String.self, atIndex: 0), subscription: subscription))
+        }
+        return interest
+    }
+
+    func deadLetters() throws -> [StoredDeadLetter] {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT id, "group", reason, last_error, attempts, first_failure, last_failure, envelope
+            FROM dead_letter ORDER BY id
+            """))
+        var letters: [StoredDeadLetter] = []
+        while let row = try rows.next() {
+            let id = try row.decode(Int64.self, atIndex: 0)
+            let envelope = try row.withUnsafeData(atIndex: 7) {
+                try RecordCoding.envelope(from: $0, what: "dead letter \(id)")
+            }
+            let letter = NewDeadLetter(
+                envelope: envelope,
+                group: try row.decode(String.self, atIndex: 1),
+                reason: try row.decode(String.self, atIndex: 2),
+                lastError: try row.decode(String.self, atIndex: 3),
+                attempts: try row.decode(Int.self, atIndex: 4),
+                firstFailureMicros: try row.decode(Int64.self, atIndex: 5),
+                lastFailureMicros: try row.decode(Int64.self, atIndex: 6)
+            )
+            letters.append(StoredDeadLetter(id: id, letter: letter))
+        }
+        return letters
+    }
+
+    func archive(correlationID: EventID) throws -> [ArchivedEvent] {
+        try archiveRows(
+            db.cachedStatement(sql: #"SELECT seq, direction, node_id, "group", at, envelope FROM archive WHERE correlation_id = ? ORDER BY seq"#),
+            arguments: [RecordCoding.blob(of: correlationID)]
+        )
+    }
+
+    /// The newest `limit` rows, newest last.
+    func recentArchive(limit: Int) throws -> [ArchivedEvent] {
+        guard limit > 0 else { return [] }
+        let newestFirst = try archiveRows(
+            db.cachedStatement(sql: #"SELECT seq, direction, node_id, "group", at, envelope FROM archive ORDER BY seq DESC LIMIT ?"#),
+            arguments: [limit]
+        )
+        return newestFirst.reversed()
+    }
+
+    private func archiveRows(_ statement: Statement, arguments: StatementArguments) throws -> [ArchivedEvent] {
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        var events: [ArchivedEvent] = []
+        while let row = try rows.next() {
+            let seq = try row.decode(Int64.self, atIndex: 0)
+            let rawDirection = try row.decode(String.self, atIndex: 1)
+            guard let direction = ArchivedEvent.Direction(rawValue: rawDirection) else {
+                throw StoreError(code: .corruptRecord, message: "archive row \(seq): unknown direction '\(rawDirection)'")
+            }
+            let envelope = try row.withUnsafeData(atIndex: 5) {
+                try RecordCoding.envelope(from: $0, what: "archive row \(seq)")
+            }
+            events.append(ArchivedEvent(
+                envelope: envelope, direction: direction, nodeID: try row.decode(String.self, atIndex: 2),
+                group: try row.decode(String.self, atIndex: 3), atMicros: try row.decode(Int64.self, atIndex: 4)
+            ))
+        }
+        return events
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+
+/// The versioned schema of a node's database. Migrations are append-only: never edit a
+/// registered one, register a new version.
+///
+/// Event ids are 16-byte big-endian BLOBs (see ``RecordCoding``); envelopes are CRC-checked
+/// EVENT frames. `"group"` is quoted everywhere because GROUP is an SQL keyword.
+enum StoreSchema {
+    /// The migrator that brings any older database to the current schema.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: version1)
+        }
+        return migrator
+    }
+
+    /// Version 1: every table of DESIGN.md §3's node store.
+    ///
+    /// - `outbox`: published events until ``StoreBatch/completed``; `parked` is 1 while the
+    ///   event was published with no groups and none were added since.
+    /// - `outbox_group`: one row per group still owed the event, with attempts made; deleted on
+    ///   acknowledgement or dead letter.
+    /// - `idempotency`: handled keys and their expiry (indexed for purging).
+    /// - `dead_letter`, `archive` (indexed by correlation; `seq` gives recording order),
+    ///   `interest` (rowid order is announcement order), `state` (a single row).
+    static let version1 = """
+        CREATE TABLE outbox (
+            event_id BLOB NOT NULL PRIMARY KEY,
+            published_at INTEGER NOT NULL,
+            correlation_id BLOB NOT NULL,
+            parked INTEGER NOT NULL,
+            envelope BLOB NOT NULL
+        );
+        CREATE INDEX outbox_by_age ON outbox(published_at, event_id);
+
+        CREATE TABLE outbox_group (
+            event_id BLOB NOT NULL,
+            "group" TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            PRIMARY KEY (event_id, "group")
+        ) WITHOUT ROWID;
+
+        CREATE TABLE idempotency (
+            key TEXT NOT NULL PRIMARY KEY,
+            event_id BLOB NOT NULL,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX idempotency_by_expiry ON idempotency(expires_at);
+
+        CREATE TABLE dead_letter (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id BLOB NOT NULL,
+            "group" TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            last_error TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            first_failure INTEGER NOT NULL,
+            last_failure INTEGER NOT NULL,
+            envelope BLOB NOT NULL
+        );
+
+        CREATE TABLE archive (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id BLOB NOT NULL,
+            correlation_id BLOB NOT NULL,
+            causation_id BLOB,
+            type TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            "group" TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            envelope BLOB NOT NULL
+        );
+        CREATE INDEX archive_by_correlation ON archive(correlation_id);
+
+        CREATE TABLE interest (
+            node_id TEXT NOT NULL,
+            subscription_id INTEGER NOT NULL,
+            "group" TEXT NOT NULL,
+            pattern TEXT NOT NULL,
+            filter TEXT NOT NULL,
+            options INTEGER NOT NULL
+        );
+
+        CREATE TABLE state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            json BLOB NOT NULL
+        );
+        """
+}

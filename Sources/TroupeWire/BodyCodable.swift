@@ -1,0 +1,137 @@
+import NIOCore
+
+/// A value with a body encoding: its fields in declaration order (see `Protocol.md`).
+protocol BodyCodable {
+    /// Reads the value's fields.
+    init(from reader: inout BodyReader) throws(WireError)
+    /// Appends the value's fields.
+    func write(to writer: inout BodyWriter) throws(WireError)
+}
+
+extension NodeIdentity: BodyCodable {
+    /// The smallest encoding: three empty strings, the incarnation and the port.
+    static let minimumEncodedSize = 2 + 2 + 8 + 2 + 2
+
+    init(from reader: inout BodyReader) throws(WireError) {
+        let nodeID = try reader.readString("NodeIdentity.nodeID")
+        let service = try reader.readString("NodeIdentity.service")
+        let incarnation = try reader.readInteger("NodeIdentity.incarnation", as: UInt64.self)
+        let host = try reader.readString("NodeIdentity.host")
+        let port = try reader.readInteger("NodeIdentity.port", as: UInt16.self)
+        self.init(
+            nodeID: nodeID, service: service, incarnation: incarnation,
+            listenAddress: PeerAddress(host: host, port: port)
+        )
+    }
+
+    func write(to writer: inout BodyWriter) throws(WireError) {
+        try writer.writeString(nodeID, "NodeIdentity.nodeID")
+        try writer.writeString(service, "NodeIdentity.service")
+        try writer.writeInteger(incarnation, "NodeIdentity.incarnation")
+        try writer.writeString(listenAddress.host, "NodeIdentity.host")
+        try writer.writeInteger(listenAddress.port, "NodeIdentity.port")
+    }
+}
+
+extension Envelope: BodyCodable {
+    init(from reader: inout BodyReader) throws(WireError) {
+        let eventID = try reader.readEventID("Envelope.eventID")
+        let type = try reader.readString("Envelope.type")
+        let source = try reader.readString("Envelope.source")
+        let subject = try reader.readString("Envelope.subject")
+        let correlationID = try reader.readEventID("Envelope.correlationID")
+        let causationID = try reader.readOptionalEventID("Envelope.causationID")
+        let traceparent = try reader.readString("Envelope.traceparent")
+        let occurredAtMicros = try reader.readInteger("Envelope.occurredAtMicros", as: Int64.self)
+        let attempt = try reader.readInteger("Envelope.attempt", as: UInt32.self)
+        let headerCount = try reader.readCount("Envelope.headers", minimumElementSize: 4)
+        var headers: [Header] = []
+        headers.reserveCapacity(headerCount)
+        for _ in 0..<headerCount {
+            let name = try reader.readString("Envelope.headers[].name")
+            let value = try reader.readString("Envelope.headers[].value")
+            headers.append(Header(name: name, value: value))
+        }
+        let body = try reader.readBytes("Envelope.body")
+        self.init(
+            eventID: eventID, type: type, source: source, subject: subject,
+            correlationID: correlationID, causationID: causationID, traceparent: traceparent,
+            occurredAtMicros: occurredAtMicros, attempt: attempt, headers: headers, body: body
+        )
+    }
+
+    func write(to writer: inout BodyWriter) throws(WireError) {
+        try writer.writeEventID(eventID, "Envelope.eventID")
+        try writer.writeString(type, "Envelope.type")
+        try writer.writeString(source, "Envelope.source")
+        try writer.writeString(subject, "Envelope.subject")
+        try writer.writeEventID(correlationID, "Envelope.correlationID")
+        try writer.writeOptionalEventID(causationID, "Envelope.causationID")
+        try writer.writeString(traceparent, "Envelope.traceparent")
+        try writer.writeInteger(occurredAtMicros, "Envelope.occurredAtMicros")
+        try writer.writeInteger(attempt, "Envelope.attempt")
+        try writer.writeCount(headers.count, "Envelope.headers")
+        for header in headers {
+            try writer.writeString(header.name, "Envelope.headers[].name")
+            try writer.writeString(header.value, "Envelope.headers[].value")
+        }
+        try writer.writeBytes(body, "Envelope.body")
+    }
+}
+
+extension Hello: BodyCodable {
+    init(from reader: inout BodyReader) throws(WireError) {
+        let version = try reader.readInteger("Hello.protocolVersion", as: UInt8.self)
+        self.init(protocolVersion: ProtocolVersion(byte: version), identity: try NodeIdentity(from: &reader))
+    }
+
+    func write(to writer: inout BodyWriter) throws(WireError) {
+        try writer.writeInteger(protocolVersion.byte, "Hello.protocolVersion")
+        try identity.write(to: &writer)
+    }
+}
+
+extension Welcome: BodyCodable {
+    init(from reader: inout BodyReader) throws(WireError) {
+        let version = try reader.readInteger("Welcome.protocolVersion", as: UInt8.self)
+        self.init(protocolVersion: ProtocolVersion(byte: version), identity: try NodeIdentity(from: &reader))
+    }
+
+    func write(to writer: inout BodyWriter) throws(WireError) {
+        try writer.writeInteger(protocolVersion.byte, "Welcome.protocolVersion")
+        try identity.write(to: &writer)
+    }
+}
+
+extension Members: BodyCodable {
+    init(from reader: inout BodyReader) throws(WireError) {
+        let count = try reader.readCount("Members.members", minimumElementSize: NodeIdentity.minimumEncodedSize)
+        var members: [NodeIdentity] = []
+        members.reserveCapacity(count)
+        for _ in 0..<count {
+            members.append(try NodeIdentity(from: &reader))
+        }
+        self.init(members: members)
+    }
+
+    func write(to writer: inout BodyWriter) throws(WireError) {
+        try writer.writeCount(members.count, "Members.members")
+        for member in members {
+            try member.write(to: &writer)
+        }
+    }
+}
+
+extension EventDelivery: BodyCodable {
+    init(from reader: inout BodyReader) throws(WireError) {
+        let deliveryID = try reader.readInteger("EventDelivery.deliveryID", as: UInt64.self)
+        let group = try reader.readString("EventDelivery.group")
+        self.init(deliveryID: deliveryID, group: group, envelope: try Envelope(from: &reader))
+    }
+
+    func write(to writer: inout BodyWriter) throws(WireError) {
+        try writer.writeInteger(deliveryID, "EventDelivery.deliveryID")
+        try writer.writeString(group, "EventDelivery.group")
+        try envelope.write(to: &writer)
+    }
+}

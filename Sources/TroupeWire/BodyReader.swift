@@ -1,0 +1,113 @@
+import NIOCore
+
+/// Reads body fields off a frame body, turning every shortfall or bad value into a ``WireError``
+/// that names the field and its offset from the start of the frame.
+///
+/// It never traps and never allocates from an untrusted count: an array count is checked against
+/// the bytes that remain before any element is read or any capacity reserved.
+struct BodyReader {
+    /// The body, from its first unread byte.
+    private var body: ByteBuffer
+    /// The reader index of the body's first byte.
+    private let bodyStartIndex: Int
+    /// The type of the frame being read, for error context.
+    let frameType: FrameType
+
+    init(body: ByteBuffer, frameType: FrameType) {
+        self.body = body
+        self.bodyStartIndex = body.readerIndex
+        self.frameType = frameType
+    }
+
+    /// Frame-relative offset of the next unread byte.
+    var offset: Int { FrameCodec.headerLength + body.readerIndex - bodyStartIndex }
+
+    /// Bytes not yet read.
+    var remaining: Int { body.readableBytes }
+
+    func error(_ code: WireError.Code, at offset: Int, _ detail: String) -> WireError {
+        WireError(code: code, offset: offset, frameType: frameType, detail: detail)
+    }
+
+    private func truncated(_ field: StaticString, needs count: Int, at offset: Int) -> WireError {
+        error(.truncatedBody, at: offset, "\(field): needs \(count) bytes, \(remaining) left")
+    }
+
+    mutating func readInteger<T: FixedWidthInteger>(_ field: StaticString, as: T.Type = T.self) throws(WireError) -> T {
+        guard let value = body.readInteger(endianness: .big, as: T.self) else {
+            throw truncated(field, needs: MemoryLayout<T>.size, at: offset)
+        }
+        return value
+    }
+
+    /// A `u16` length, then that many bytes of valid UTF-8.
+    mutating func readString(_ field: StaticString) throws(WireError) -> String {
+        let start = offset
+        let length = Int(try readInteger(field, as: UInt16.self))
+        guard length <= remaining else { throw truncated(field, needs: length, at: start) }
+        let string = body.withUnsafeReadableBytes { bytes in
+            Self.validatedUTF8(UnsafeRawBufferPointer(rebasing: bytes[..<length]))
+        }
+        guard let string else { throw error(.invalidField, at: start, "\(field): invalid UTF-8") }
+        body.moveReaderIndex(forwardBy: length)
+        return string
+    }
+
+    /// A `u32` length, then that many raw bytes, returned as a slice of the frame (no copy).
+    mutating func readBytes(_ field: StaticString) throws(WireError) -> ByteBuffer {
+        let start = offset
+        let length = try readInteger(field, as: UInt32.self)
+        guard length <= remaining, let slice = body.readSlice(length: Int(length)) else {
+            throw truncated(field, needs: Int(length), at: start)
+        }
+        return slice
+    }
+
+    /// A `u16` element count, checked against the bytes that remain given each element's minimum size.
+    mutating func readCount(_ field: StaticString, minimumElementSize: Int) throws(WireError) -> Int {
+        let start = offset
+        let count = Int(try readInteger(field, as: UInt16.self))
+        guard count * minimumElementSize <= remaining else {
+            throw error(
+                .truncatedBody, at: start,
+                "\(field): \(count) elements need at least \(count * minimumElementSize) bytes, \(remaining) left"
+            )
+        }
+        return count
+    }
+
+    /// 16 bytes: the high then the low 64 bits.
+    mutating func readEventID(_ field: StaticString) throws(WireError) -> EventID {
+        let start = offset
+        guard remaining >= 16 else { throw truncated(field, needs: 16, at: start) }
+        let high = try readInteger(field, as: UInt64.self)
+        let low = try readInteger(field, as: UInt64.self)
+        return EventID(high: high, low: low)
+    }
+
+    /// A presence byte (0 or 1), then an ``EventID`` when it is 1.
+    mutating func readOptionalEventID(_ field: StaticString) throws(WireError) -> EventID? {
+        let start = offset
+        switch try readInteger(field, as: UInt8.self) {
+        case 0: return nil
+        case 1: return try readEventID(field)
+        case let other: throw error(.invalidField, at: start, "\(field): presence byte \(other), expected 0 or 1")
+        }
+    }
+
+    /// Fails with ``WireError/Code/trailingBytes`` unless the whole body has been read.
+    func finish() throws(WireError) {
+        guard remaining == 0 else {
+            throw error(.trailingBytes, at: offset, "\(remaining) bytes after the last field of \(frameType)")
+        }
+    }
+
+    /// The string, or nil when the bytes are not well-formed UTF-8.
+    ///
+    /// Decoding repairs ill-formed input with U+FFFD, so the input was valid exactly when the
+    /// decoded string's UTF-8 is the input unchanged. (`String(validating:)` needs macOS 15.)
+    static func validatedUTF8(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let string = String(decoding: bytes, as: UTF8.self)
+        return string.utf8.elementsEqual(bytes) ? string : nil
+    }
+}

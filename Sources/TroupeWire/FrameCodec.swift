@@ -1,0 +1,169 @@
+public import NIOCore
+
+/// Encodes ``Frame`` values to bytes and decodes them back, following the layout in `Protocol.md`.
+///
+/// ```
+/// "TRP" (3) | version (1) | type (1) | flags (1) | length (4) | body (length) | crc32c (4)
+/// ```
+///
+/// A pure value: no I/O, no clock. The decoder follows NIO's contract: given too few bytes for a
+/// whole frame it returns nil and consumes nothing; given a whole frame it consumes exactly that
+/// frame. It reports malformed input as a ``WireError`` as early as the bytes allow: a bad magic
+/// byte, an unsupported major version or an oversized length fail before the rest of the frame
+/// arrives, so nothing is buffered for a frame that will be refused.
+public struct FrameCodec: Sendable {
+    /// The three bytes every frame starts with: ASCII `TRP`.
+    public static let magic: [UInt8] = [0x54, 0x52, 0x50]
+    /// Bytes before the body: magic, version, type, flags and length.
+    public static let headerLength = 10
+    /// Bytes after the body: the CRC32C.
+    public static let trailerLength = 4
+    /// Frame-relative offset of the 32-bit body length.
+    static let lengthOffset = 6
+
+    /// The bounds enforced in both directions.
+    public let limits: WireLimits
+    /// The version written into the header of every encoded frame.
+    public let version: ProtocolVersion
+    /// How many frames of a newer minor version with an unknown type were skipped so far.
+    public private(set) var skippedFrameCount = 0
+
+    /// Creates a codec speaking ``ProtocolVersion/current``.
+    public init(limits: WireLimits = WireLimits()) {
+        self.limits = limits
+        self.version = .current
+    }
+
+    /// Appends the encoding of `frame` to `buffer`.
+    ///
+    /// On failure (``WireError/Code/fieldTooLong``, ``WireError/Code/frameTooLarge``) the buffer's
+    /// writer index is restored, so nothing of the frame is left behind.
+    public func encode(_ frame: Frame, into buffer: inout ByteBuffer) throws(WireError) {
+        let frameStart = buffer.writerIndex
+        buffer.writeBytes(Self.magic)
+        buffer.writeInteger(version.byte)
+        buffer.writeInteger(frame.type.rawValue)
+        buffer.writeInteger(UInt8(0))  // flags: none defined
+        buffer.writeInteger(UInt32(0))  // length, patched below
+
+        var writer = BodyWriter(taking: &buffer, frameType: frame.type, maxBodyLength: limits.maxBodyLength)
+        do {
+            try frame.writeBody(to: &writer)
+        } catch {
+            writer.release(into: &buffer)
+            buffer.moveWriterIndex(to: frameStart)
+            throw error
+        }
+        let bodyLength = writer.bodyLength
+        writer.release(into: &buffer)
+
+        buffer.setInteger(UInt32(bodyLength), at: frameStart + Self.lengthOffset)
+        let checksum = Self.checksum(of: buffer, from: frameStart, length: Self.headerLength + bodyLength)
+        buffer.writeInteger(checksum)
+    }
+
+    /// Encodes `frame` into a new buffer.
+    public func encode(_ frame: Frame, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(WireError)
+        -> ByteBuffer
+    {
+        var buffer = allocator.buffer(capacity: 64)
+        try encode(frame, into: &buffer)
+        return buffer
+    }
+
+    /// Decodes the next frame from the readable bytes of `buffer`.
+    ///
+    /// Returns nil, consuming nothing, while the frame is incomplete. Frames of a newer minor
+    /// version whose type this build does not know are consumed and counted in
+    /// ``skippedFrameCount``, and decoding continues with the frame after them. On an error
+    /// nothing is consumed; the stream cannot be resynchronised and the link should be closed.
+    public mutating func decode(from buffer: inout ByteBuffer) throws(WireError) -> Frame? {
+        while true {
+            switch try decodeOne(from: buffer) {
+            case .incomplete:
+                return nil
+            case .skipped(let frameLength):
+                buffer.moveReaderIndex(forwardBy: frameLength)
+                skippedFrameCount += 1
+            case .decoded(let frame, let frameLength):
+                buffer.moveReaderIndex(forwardBy: frameLength)
+                return frame
+            }
+        }
+    }
+
+    private enum Step {
+        case incomplete
+        case skipped(frameLength: Int)
+        case decoded(Frame, frameLength: Int)
+    }
+
+    /// Examines the frame at the reader index of `buffer` without consuming anything.
+    private func decodeOne(from buffer: ByteBuffer) throws(WireError) -> Step {
+        let start = buffer.readerIndex
+        let available = buffer.readableBytes
+        for index in 0..<min(Self.magic.count, available) {
+            let byte = buffer.getInteger(at: start + index, as: UInt8.self)!
+            guard byte == Self.magic[index] else {
+                throw WireError(
+                    code: .badMagic, offset: index,
+                    detail: "magic byte \(index) is \(hex(byte)), expected \(hex(Self.magic[index]))"
+                )
+            }
+        }
+        guard available >= Self.headerLength else { return .incomplete }
+
+        let frameVersion = ProtocolVersion(byte: buffer.getInteger(at: start + 3, as: UInt8.self)!)
+        let type = FrameType(rawValue: buffer.getInteger(at: start + 4, as: UInt8.self)!)
+        guard frameVersion.major == version.major else {
+            throw WireError(
+                code: .unsupportedVersion, offset: 3, frameType: type,
+                detail: "protocol version \(frameVersion), this build speaks \(version.major).x"
+            )
+        }
+        let declaredLength = buffer.getInteger(at: start + Self.lengthOffset, as: UInt32.self)!
+        guard UInt64(declaredLength) <= UInt64(limits.maxBodyLength) else {
+            throw WireError(
+                code: .frameTooLarge, offset: Self.lengthOffset, frameType: type,
+                detail: "declared body length \(declaredLength) exceeds the limit of \(limits.maxBodyLength)"
+            )
+        }
+        let bodyLength = Int(declaredLength)
+        let frameLength = Self.headerLength + bodyLength + Self.trailerLength
+        guard available >= frameLength else { return .incomplete }
+
+        let trailerOffset = Self.headerLength + bodyLength
+        let expected = buffer.getInteger(at: start + trailerOffset, as: UInt32.self)!
+        let actual = Self.checksum(of: buffer, from: start, length: trailerOffset)
+        guard expected == actual else {
+            throw WireError(
+                code: .checksumMismatch, offset: trailerOffset, frameType: type,
+                detail: "CRC32C trailer is \(hex(expected)), the frame's bytes give \(hex(actual))"
+            )
+        }
+
+        guard type.isKnown else {
+            if frameVersion.minor > version.minor { return .skipped(frameLength: frameLength) }
+            throw WireError(
+                code: .unknownFrameType, offset: 4, frameType: type,
+                detail: "type \(hex(type.rawValue)) is not defined in protocol version \(frameVersion)"
+            )
+        }
+        let body = buffer.getSlice(at: start + Self.headerLength, length: bodyLength)!
+        var reader = BodyReader(body: body, frameType: type)
+        return .decoded(try Frame(readingBodyFrom: &reader), frameLength: frameLength)
+    }
+
+    /// CRC32C of `length` bytes of `buffer` starting at index `start`.
+    private static func checksum(of buffer: ByteBuffer, from start: Int, length: Int) -> UInt32 {
+        var crc = CRC32C()
+        crc.update(buffer.getSlice(at: start, length: length)!)
+        return crc.value
+    }
+}
+
+/// `0x` and the value in upper-case hex, padded to the type's width.
+private func hex<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return "0x" + String(repeating: "0", count: max(0, MemoryLayout<T>.size * 2 - digits.count)) + digits
+}

@@ -1,0 +1,90 @@
+import Troupe
+
+struct Ping: Event {
+    static let eventType = "Ping"
+    var n: Int
+    var subject: String { "ping-\(n)" }
+}
+
+struct Pong: Event {
+    static let eventType = "Pong"
+    var n: Int
+}
+
+struct Done: Event {
+    static let eventType = "Done"
+    var n: Int
+}
+
+/// Publishes nothing itself; the tests publish Pings from it.
+struct SourceService: ServiceDefinition {
+    static let name = "source"
+    func initialState() -> Int { 0 }
+    func handlers(_ on: inout HandlerSet<Int>) {}
+}
+
+/// Counts Pings; its failure plan decides, per attempt, whether the handler throws.
+struct CounterService: ServiceDefinition {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String { "planned failure" }
+    }
+
+    static let name = "counter"
+    /// How many times the handler has been invoked (applied or not).
+    let invocations: Shared<Int>
+    /// The handler throws while this returns true for (n, invocation number).
+    let fails: @Sendable (Int, Int) -> Bool
+
+    init(invocations: Shared<Int> = Shared(0), fails: @escaping @Sendable (Int, Int) -> Bool = { _, _ in false }) {
+        self.invocations = invocations
+        self.fails = fails
+    }
+
+    struct State: Codable, Sendable {
+        var applied: [Int: Int] = [:]
+    }
+
+    func initialState() -> State { State() }
+
+    func handlers(_ on: inout HandlerSet<State>) {
+        on.event(Ping.self) { [invocations, fails] ping, state, _ in
+            let invocation = invocations.update { $0 += 1; return $0 }
+            if fails(ping.n, invocation) { throw Failure() }
+            state.applied[ping.n, default: 0] += 1
+        }
+    }
+}
+
+/// Three services in a chain: Ping → (relay) Pong → (sink) Done.
+struct RelayService: ServiceDefinition {
+    static let name = "relay"
+    func initialState() -> Int { 0 }
+    func handlers(_ on: inout HandlerSet<Int>) {
+        on.event(Ping.self) { ping, count, context in
+            count += 1
+            context.publish(Pong(n: ping.n))
+        }
+    }
+}
+
+struct SinkService: ServiceDefinition {
+    static let name = "sink"
+    func initialState() -> Int { 0 }
+    func handlers(_ on: inout HandlerSet<Int>) {
+        on.event(Pong.self) { pong, count, context in
+            count += 1
+            context.publish(Done(n: pong.n))
+        }
+    }
+}
+
+/// Receives only Pings whose body matches its filter.
+struct FilteredService: ServiceDefinition {
+    static let name = "big-pings"
+    func initialState() -> [Int] { [] }
+    func handlers(_ on: inout HandlerSet<[Int]>) {
+        on.event(Ping.self, settings: SubscriptionSettings(filter: #"{"body": {"n": [{"numeric": [">=", 100]}]}}"#)) { ping, seen, _ in
+            seen.append(ping.n)
+        }
+    }
+}
