@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "TroupeMeshNIO", targets: ["TroupeMeshNIO"]),
         .library(name: "Troupe", targets: ["Troupe"]),
         .library(name: "TroupeStore", targets: ["TroupeStore"]),
+        .library(name: "OrderSaga", targets: ["OrderSaga"]),
+        .library(name: "TroupeHost", targets: ["TroupeHost"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -86,9 +88,36 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // L6: the one composition root: store + mesh + node as a swift-service-lifecycle Service.
+        .target(
+            name: "TroupeHost",
+            dependencies: [
+                "Troupe",
+                "TroupeStore",
+                "TroupeMesh",
+                "TroupeMeshNIO",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The flagship sample: order, inventory, payment, notification. Imports only the runtime.
+        .target(
+            name: "OrderSaga",
+            dependencies: ["Troupe"],
+            path: "Samples/OrderSaga",
+            swiftSettings: strictSwift6
+        ),
         .executableTarget(
             name: "troupe",
             dependencies: [
+                "TroupeHost",
+                "OrderSaga",
+                "Troupe",
+                "TroupeStore",
                 "TroupeMeshNIO",
                 "TroupeMesh",
                 "TroupeWire",
@@ -106,6 +135,7 @@ let package = Package(
                 "TroupeWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSwift6
@@ -135,6 +165,20 @@ let package = Package(
             dependencies: [
                 "Troupe",
                 "TroupeStore",
+                "TroupeMesh",
+                "TroupeMeshNIO",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "OrderSagaTests",
+            dependencies: [
+                "OrderSaga",
+                "Troupe",
                 "TroupeMesh",
                 "TroupeMeshNIO",
                 "TroupeWire",

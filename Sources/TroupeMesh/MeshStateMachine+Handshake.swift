@@ -60,6 +60,12 @@ extension MeshStateMachine {
     private mutating func linkEstablished(_ id: LinkID, peer: NodeIdentity, now: NIODeadline) -> [MeshAction] {
         statistics.linksEstablished += 1
         links[id]?.state = .established(peer)
+        if peer.isClient {
+            // A tool (the CLI) rather than a member: it may send CONTROL requests on this link,
+            // but it is never gossiped, dialed or routed to.
+            clientLinks[peer.nodeID] = id
+            return []
+        }
         var actions: [MeshAction] = []
         var isNewIncarnation = true
         if let existing = members[peer.nodeID] {

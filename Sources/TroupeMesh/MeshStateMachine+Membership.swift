@@ -4,7 +4,7 @@ import TroupeWire
 extension MeshStateMachine {
     /// Gossip arrived: remember members we did not know (or their newer incarnations) and dial them.
     mutating func membersReceived(_ gossip: [NodeIdentity], now: NIODeadline) -> [MeshAction] {
-        for member in gossip where member.nodeID != identity.nodeID && !member.nodeID.isEmpty {
+        for member in gossip where member.nodeID != identity.nodeID && !member.nodeID.isEmpty && !member.isClient {
             if let known = members[member.nodeID] {
                 guard member.incarnation > known.identity.incarnation, known.activeLink == nil else { continue }
                 members[member.nodeID]?.identity = member

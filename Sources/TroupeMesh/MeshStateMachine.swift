@@ -31,6 +31,8 @@ public struct MeshStateMachine: Sendable {
     var localSubscriptions: [UInt64: Subscribe] = [:]
     var remoteSubscriptions: [String: [UInt64: Subscribe]] = [:]
     var groupCursors: [String: Int] = [:]
+    /// Established links of clients (``NodeIdentity/isClient``), by their node id.
+    var clientLinks: [String: LinkID] = [:]
     var random: SplitMix64
     private var nextLinkID: UInt64 = 1
     var nextDeliveryID: UInt64 = 1
@@ -86,6 +88,8 @@ public struct MeshStateMachine: Sendable {
         guard let link = links.removeValue(forKey: id) else { return [] }
         var actions: [MeshAction] = []
         switch link.state {
+        case .established(let peer) where peer.isClient:
+            if clientLinks[peer.nodeID] == id { clientLinks.removeValue(forKey: peer.nodeID) }
         case .established(let peer):
             guard members[peer.nodeID]?.activeLink == id else { break }  // a losing duplicate
             members[peer.nodeID]?.activeLink = nil
@@ -149,7 +153,7 @@ public struct MeshStateMachine: Sendable {
 
     /// Sends `frame` to a connected node (for ACK, NACK, CONTROL replies); nil when not connected.
     public func send(_ frame: Frame, toNode nodeID: String) -> MeshAction? {
-        members[nodeID]?.activeLink.map { .send(frame, on: $0) }
+        (members[nodeID]?.activeLink ?? clientLinks[nodeID]).map { .send(frame, on: $0) }
     }
 
     // MARK: Frames
@@ -174,20 +178,16 @@ public struct MeshStateMachine: Sendable {
         _ frame: Frame, from peer: NodeIdentity, on id: LinkID, now: NIODeadline
     ) -> [MeshAction] {
         switch frame {
+        case .subscribe, .unsubscribe, .members, .event:
+            if peer.isClient {
+                return refuse(id, code: MeshErrorCode.protocolViolation, "a client may not send \(frame.type)")
+            }
+            return memberFrameReceived(frame, from: peer, on: id, now: now)
         case .ping(let heartbeat):
             return [.send(.pong(heartbeat), on: id)]
         case .pong(let heartbeat):
             links[id]?.roundTrip = .nanoseconds(Int64(truncatingIfNeeded: UInt64(now.uptimeNanoseconds) &- heartbeat.sentAtNanos))
             return []
-        case .members(let gossip):
-            return membersReceived(gossip.members, now: now)
-        case .subscribe(let subscribe):
-            return subscribeReceived(subscribe, from: peer, on: id)
-        case .unsubscribe(let unsubscribe):
-            guard remoteSubscriptions[peer.nodeID]?.removeValue(forKey: unsubscribe.subscriptionID) != nil else { return [] }
-            return [.interestChanged]
-        case .event(let delivery):
-            return [.deliver(.event(delivery, from: peer))]
         case .ack(let ack):
             return [.deliver(.ack(ack, from: peer))]
         case .nack(let nack):
@@ -204,6 +204,24 @@ public struct MeshStateMachine: Sendable {
             return [.close(id, farewell: nil, reason: "peer reported error \(error.code): \(error.message)")]
         case .hello, .welcome:
             return refuse(id, code: MeshErrorCode.protocolViolation, "\(frame.type) on an established link")
+        }
+    }
+
+    private mutating func memberFrameReceived(
+        _ frame: Frame, from peer: NodeIdentity, on id: LinkID, now: NIODeadline
+    ) -> [MeshAction] {
+        switch frame {
+        case .members(let gossip):
+            return membersReceived(gossip.members, now: now)
+        case .subscribe(let subscribe):
+            return subscribeReceived(subscribe, from: peer, on: id)
+        case .unsubscribe(let unsubscribe):
+            guard remoteSubscriptions[peer.nodeID]?.removeValue(forKey: unsubscribe.subscriptionID) != nil else { return [] }
+            return [.interestChanged]
+        case .event(let delivery):
+            return [.deliver(.event(delivery, from: peer))]
+        default:
+            return []
         }
     }
 

@@ -23,3 +23,9 @@ public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
     /// `nodeID(service)#incarnation@host:port`, for logs.
     public var description: String { "\(nodeID)(\(service))#\(incarnation)@\(listenAddress)" }
 }
+
+extension NodeIdentity {
+    /// A tool such as the `troupe` CLI rather than a mesh member: it advertises listen port 0,
+    /// may send CONTROL requests, and is never gossiped, dialed or routed to.
+    public var isClient: Bool { listenAddress.port == 0 }
+}

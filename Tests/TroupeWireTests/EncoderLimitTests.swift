@@ -25,7 +25,7 @@ import TroupeWire
         #expect(error.frameType == .goodbye)
         #expect(error.detail.hasPrefix("Goodbye.reason"))
 
-        // Counted in UTF-8 bytes, not characters: 21846 × "é" is 43692 bytes and fits, 32768 × does not.
+        // Counted in UTF-8 bytes, not characters: 32768 × "é" is 65536 bytes.
         #expect(encodingError(.goodbye(Goodbye(reason: String(repeating: "é", count: 32_768))))?.code == .fieldTooLong)
         let fits = Frame.goodbye(Goodbye(reason: String(repeating: "a", count: 65_535)))
         expectRoundTrip(fits)

@@ -25,6 +25,10 @@ import TroupeWire
                 let version: UInt8 = [0x10, 0x10, 0x11, 0x1F, 0x20].randomElement(using: &rng)!
                 let type =
                     UInt8.random(in: 0...0x10, using: &rng) | (Int.random(in: 0..<8, using: &rng) == 0 ? 0x70 : 0)
+                if type == 0x03 || type == 0x04 || type == 0x07 {
+                    // Fixed-size bodies (PING, PONG, UNSUBSCRIBE): random bytes of the right length are valid.
+                    bytes = Array(bytes.prefix(type == 0x07 ? 8 : 16))
+                }
                 var frame = rawFrame(version: version, type: type, body: bytes)
                 if Int.random(in: 0..<8, using: &rng) == 0 { frame[frame.count - 1] ^= 0xFF }
                 bytes = frame

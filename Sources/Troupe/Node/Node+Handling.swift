@@ -83,7 +83,7 @@ extension Node {
         _ event: E, headers: [Envelope.Header] = [], correlationID: EventID? = nil
     ) async throws -> Envelope {
         let nowMicros = clock.wallMicros()
-        let pending = PendingPublication(event: event, type: E.eventType, subject: event.subject, headers: headers)
+        let pending = PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers)
         var envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
         if let correlationID { envelope.correlationID = correlationID }
         let groups = matchingGroups(for: envelope)
@@ -103,12 +103,17 @@ extension Node {
         } else {
             trace = TraceParent.root(using: &random)
         }
-        let body = (try? JSONEncoder().encode(publication.event)) ?? Data("{}".utf8)
+        let body: ByteBuffer
+        if let encoded = publication.encodedBody {
+            body = encoded
+        } else {
+            body = ByteBuffer(bytes: publication.event.flatMap { try? JSONEncoder().encode($0) } ?? Data("{}".utf8))
+        }
         return Envelope(
             eventID: eventID, type: publication.type, source: identity.nodeID, subject: publication.subject,
             correlationID: parent?.correlationID ?? eventID, causationID: parent?.eventID,
             traceparent: trace.description, occurredAtMicros: nowMicros, attempt: 1,
-            headers: publication.headers, body: ByteBuffer(bytes: body)
+            headers: publication.headers, body: body
         )
     }
 

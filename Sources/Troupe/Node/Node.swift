@@ -44,6 +44,8 @@ public actor Node<Service: ServiceDefinition> {
     /// A fault-injection hook point, called after a handled event committed and before its ack
     /// is sent (the chaos layer can crash the process here: "ack lost after the effect committed").
     var afterCommitHook: (@Sendable (Envelope) async -> Void)?
+    /// Host-level CONTROL commands; see ``setControlExtension(_:)``.
+    var controlExtension: (@Sendable (ControlRequest) async -> ControlReply?)?
 
     /// Loads the node's state and outbox from `store` and prepares to run.
     public init(
@@ -143,7 +145,9 @@ public actor Node<Service: ServiceDefinition> {
             await perform(delivery.acknowledged(ack.deliveryIDs, now: clock.monotonicNow()))
         case .inbound(.nack(let nack, _)):
             await perform(delivery.nacked(nack, now: clock.monotonicNow()))
-        case .inbound(.control), .inbound(.controlReply):
+        case .inbound(.control(let request, let peer)):
+            await answerControl(request, from: peer)
+        case .inbound(.controlReply):
             break
         case .interestChanged:
             await interestChanged()

@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 public import TroupeWire
 
 /// What a handler may see and do besides changing its state: read the event's metadata,
@@ -40,7 +41,7 @@ public struct HandlerContext: Sendable {
 
     /// Publishes `event` when (and only if) this handling commits.
     public mutating func publish<E: Event>(_ event: E, headers: [Envelope.Header] = []) {
-        published.append(PendingPublication(event: event, type: E.eventType, subject: event.subject, headers: headers))
+        published.append(PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers))
     }
 
     /// Runs `effect` after the state change, the published events and the idempotency record
@@ -52,7 +53,10 @@ public struct HandlerContext: Sendable {
 
 /// An event a handler (or the node's owner) asked to publish, before it has an id.
 struct PendingPublication: Sendable {
-    let event: any Event
+    /// The typed event, encoded to JSON when the envelope is built...
+    let event: (any Event)?
+    /// ...unless the body is given already encoded.
+    let encodedBody: ByteBuffer?
     let type: String
     let subject: String
     let headers: [Envelope.Header]

@@ -34,10 +34,12 @@ public final class InMemoryNodeStore: NodeStore {
         self.archiveCapacity = archiveCapacity
     }
 
+    /// Reads state, unfinished outbox, unexpired idempotency keys and interest in one consistent view.
     public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
         storage.withLock { $0.snapshot(nowMicros: nowMicros) }
     }
 
+    /// Commits `batch` all-or-nothing; throws ``StoreError`` (duplicate key) leaving the store unchanged.
     public func apply(_ batch: StoreBatch) async throws {
         let nodeID = nodeID
         let archiveCapacity = archiveCapacity
@@ -47,10 +49,12 @@ public final class InMemoryNodeStore: NodeStore {
         }
     }
 
+    /// Dead letters, oldest first.
     public func deadLetters() async throws -> [StoredDeadLetter] {
         storage.withLock { $0.deadLetters }
     }
 
+    /// Removes dead letters by id; returns how many existed.
     @discardableResult
     public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
         let doomed = Set(ids)
@@ -61,17 +65,20 @@ public final class InMemoryNodeStore: NodeStore {
         }
     }
 
+    /// The archive rows of one correlation, in recording order.
     public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
         storage.withLock { storage in
             storage.archive.filter { $0.envelope.correlationID == correlationID }
         }
     }
 
+    /// The newest `limit` archive rows, newest last.
     public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
         guard limit > 0 else { return [] }
         return storage.withLock { Array($0.archive.suffix(limit)) }
     }
 
+    /// Deletes idempotency records whose expiry is at or before `nowMicros`; returns how many.
     @discardableResult
     public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         storage.withLock { storage in
@@ -166,6 +173,8 @@ private struct Storage {
         while archive.count > capacity { archive.removeFirst() }
     }
 
+    /// Listed events oldest first (ties by id), pending groups in byte order (SQLite's BINARY
+    /// collation), keys unexpired at `nowMicros`.
     func snapshot(nowMicros: Int64) -> StoreSnapshot {
         let listed = outbox.values
             .filter { $0.parked || !$0.groups.isEmpty }

@@ -1,0 +1,25 @@
+import Foundation
+import Synchronization
+import TroupeWire
+
+/// A fault for crash-safety tests: after `limit` handled events have committed, kill this
+/// process with SIGKILL — after the commit, before the ack — the window in which a naive
+/// "write key, then process" design loses or duplicates work.
+final class CrashAfterCommits: Sendable {
+    private let limit: Int
+    private let count = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    var hook: @Sendable (Envelope) async -> Void {
+        { [self] envelope in
+            let reached = count.withLock { count in
+                count += 1
+                return count >= limit
+            }
+            guard reached else { return }
+            FileHandle.standardError.write(Data("troupe: crashing after committing \(envelope.type) \(envelope.eventID) (fault injection)\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
+    }
+}
