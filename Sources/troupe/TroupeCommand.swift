@@ -13,7 +13,7 @@ struct TroupeCommand: AsyncParsableCommand {
             Troupe hosts services as nodes of a pub/sub mesh that speak a binary protocol over TCP.
             Start with `troupe node --help`.
             """,
-        subcommands: [NodeCommand.self, StatsCommand.self, DeadLetterCommand.self]
+        subcommands: [DemoCommand.self, NodeCommand.self, StatsCommand.self, DeadLetterCommand.self]
     )
 
     /// Clears the signal mask inherited from the parent before anything else runs.

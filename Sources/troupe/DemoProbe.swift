@@ -1,0 +1,44 @@
+import Foundation
+import OrderSaga
+import Troupe
+import TroupeWire
+
+/// Reads the live cluster over CONTROL frames: counters, and the four states for the checker.
+struct DemoProbe {
+    let cluster: DemoCluster
+
+    /// `stats` of every node (nodes that do not answer are left out).
+    func statistics() async -> [NodeStatusReply] {
+        var replies: [NodeStatusReply] = []
+        for (nodeID, address) in cluster.listenAddresses.sorted(by: { $0.key < $1.key }) {
+            guard let session = try? await ControlSession.open(address) else { continue }
+            if let reply = try? await session.request(ControlCommand.stats, as: NodeStatusReply.self) { replies.append(reply) }
+            await session.close()
+            _ = nodeID
+        }
+        return replies
+    }
+
+    /// The `state` of one node, decoded.
+    func state<State: Decodable>(of nodeID: String, as type: State.Type) async throws -> State {
+        guard let address = cluster.listenAddresses[nodeID] else { throw CommandFailure("no node \(nodeID)") }
+        let session = try await ControlSession.open(address)
+        defer { Task { await session.close() } }
+        return try await session.request(ControlCommand.state, as: State.self)
+    }
+
+    /// Everything the saga checker needs.
+    func snapshot(placedOrderIDs: [String], world: SagaConfiguration) async throws -> SagaSnapshot {
+        let statistics = await statistics()
+        return SagaSnapshot(
+            placedOrderIDs: placedOrderIDs, initialStock: world.initialStock,
+            orders: try await state(of: "order", as: OrderBook.self),
+            inventory: try await state(of: "inventory", as: StockLedger.self),
+            payments: try await state(of: "payment", as: PaymentLedger.self),
+            notifications: try await state(of: "notification", as: NotificationLog.self),
+            nodes: statistics.map {
+                NodeDeliveryStatus(nodeID: $0.nodeID, outboxDepth: $0.statistics.outboxDepth, deadLetterCount: $0.statistics.deadLetterDepth)
+            }
+        )
+    }
+}
