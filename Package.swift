@@ -14,7 +14,7 @@ let strictSwift6: [SwiftSetting] = [
 
 let package = Package(
     name: "Troupe",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "troupe", targets: ["troupe"]),
         .library(name: "TroupeWire", targets: ["TroupeWire"]),

@@ -79,10 +79,12 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
+    /// Reads state, unfinished outbox, unexpired idempotency keys and interest in one consistent view.
     public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
         try await read("load snapshot") { try StoreReader(db: $0).snapshot(nowMicros: nowMicros) }
     }
 
+    /// Commits `batch` all-or-nothing; throws ``StoreError`` (duplicate key) leaving the store unchanged.
     public func apply(_ batch: StoreBatch) async throws {
         guard !batch.isEmpty else { return }
         let nodeID = nodeID
@@ -92,10 +94,12 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
+    /// Dead letters, oldest first.
     public func deadLetters() async throws -> [StoredDeadLetter] {
         try await read("list dead letters") { try StoreReader(db: $0).deadLetters() }
     }
 
+    /// Removes dead letters by id; returns how many existed.
     @discardableResult
     public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
@@ -110,14 +114,17 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
+    /// The archive rows of one correlation, in recording order.
     public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
         try await read("read archive") { try StoreReader(db: $0).archive(correlationID: correlationID) }
     }
 
+    /// The newest `limit` archive rows, newest last.
     public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
         try await read("read recent archive") { try StoreReader(db: $0).recentArchive(limit: limit) }
     }
 
+    /// Deletes idempotency records whose expiry is at or before `nowMicros`; returns how many.
     @discardableResult
     public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         try await write("purge idempotency records") { db in

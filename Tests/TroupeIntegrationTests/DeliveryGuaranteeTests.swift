@@ -95,6 +95,29 @@ struct DeliveryGuaranteeTests {
         try await group.shutdownGracefully()
     }
 
+    @Test func aGroupWhoseInterestArrivesAfterThePublishStillGetsTheEventsOfTheColdStart() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        // The publisher handles its own Pings, so each one already has a target group when it
+        // is published — the counter's group is simply not known yet.
+        let source = try await RunningService.start(SelfAwareSourceService(), on: group)
+        #expect(await eventually("the source knows its own group") {
+            await source.mesh.matchingGroups(for: probe("Ping")) == ["self-aware-source"]
+        })
+        for n in 1...20 { try await source.node.publish(Ping(n: n)) }
+        #expect(await eventually("the source handled its own Pings") { await source.node.state == 20 })
+
+        let counter = try await RunningService.start(CounterService(), seeds: [source.address], on: group)
+        #expect(await eventually("the late group receives every event of the cold start") {
+            await counter.node.state.applied.count == 20
+        })
+        #expect(await counter.node.state.applied.values.allSatisfy { $0 == 1 })
+        #expect(await eventually("the outbox drains") { await source.node.statistics.outboxDepth == 0 })
+        #expect(await source.node.state == 20, "the source's own group is not served twice")
+        await counter.stop()
+        await source.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func contentFiltersRunAtThePublisherSoFilteredEventsNeverCrossTheWire() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let source = try await RunningService.start(SourceService(), on: group)

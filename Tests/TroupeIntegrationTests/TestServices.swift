@@ -88,3 +88,13 @@ struct FilteredService: ServiceDefinition {
         }
     }
 }
+
+/// Publishes Pings and also handles them itself (as the order service records its own orders),
+/// so the publisher always knows at least one group.
+struct SelfAwareSourceService: ServiceDefinition {
+    static let name = "self-aware-source"
+    func initialState() -> Int { 0 }
+    func handlers(_ on: inout HandlerSet<Int>) {
+        on.event(Ping.self) { _, seen, _ in seen += 1 }
+    }
+}

@@ -83,7 +83,8 @@ struct NodeStoreBatchTests {
                 })
             }
             #expect(error?.code == .duplicateIdempotencyKey)
-            #expect(try await store.loadSnapshot(nowMicros: 0).idempotencyKeys.isEmpty)
+            let keys = try await store.loadSnapshot(nowMicros: 0).idempotencyKeys
+            #expect(keys.isEmpty)
         }
     }
 

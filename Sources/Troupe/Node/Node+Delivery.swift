@@ -9,6 +9,7 @@ extension Node {
         for (envelope, groups) in zip(envelopes, targets) {
             statistics.published += 1
             metrics.published.increment()
+            coldStart.published(envelope, groups: groups, now: now)
             do {
                 await perform(try delivery.published(envelope, groups: groups, now: now))
             } catch {
@@ -25,6 +26,7 @@ extension Node {
     func perform(_ actions: [DeliveryAction]) async {
         var pending = actions[...]
         var batch = StoreBatch()
+        var owed: [(envelope: Envelope, groups: [String])] = []
         while let action = pending.popFirst() {
             switch action {
             case .send(let outgoing):
@@ -45,6 +47,7 @@ extension Node {
                 batch.acknowledged.append(DeliveryProgress(eventID: eventID, group: group))
             case .completeEvent(let eventID):
                 batch.completed.append(eventID)
+                if let late = coldStart.completed(eventID) { owed.append(late) }
             case .deadLetter(let letter):
                 statistics.deadLettered += 1
                 metrics.deadLettered.increment()
@@ -54,12 +57,37 @@ extension Node {
         }
         statistics.outboxDepth = delivery.openEventCount + delivery.parkedEvents.count
         metrics.outboxDepth.record(statistics.outboxDepth)
-        guard !batch.isEmpty else { return }
+        if !batch.isEmpty {
+            do {
+                try await store.apply(batch)
+                if !batch.deadLetters.isEmpty { statistics.deadLetterDepth += batch.deadLetters.count }
+            } catch {
+                logger.error("could not record delivery progress: \(error)")
+            }
+        }
+        if !owed.isEmpty { await deliverToLateGroups(owed) }
+    }
+
+    /// Publishes finished events again, to groups whose interest arrived after they were
+    /// published (within the cold-start window).
+    func deliverToLateGroups(_ owed: [(envelope: Envelope, groups: [String])]) async {
+        var batch = StoreBatch()
+        let nowMicros = clock.wallMicros()
+        batch.published = owed.map { PublishedEvent(envelope: $0.envelope, groups: $0.groups, publishedAtMicros: nowMicros) }
         do {
             try await store.apply(batch)
-            if !batch.deadLetters.isEmpty { statistics.deadLetterDepth += batch.deadLetters.count }
         } catch {
-            logger.error("could not record delivery progress: \(error)")
+            logger.error("could not record late deliveries: \(error)")
+            return
+        }
+        let now = clock.monotonicNow()
+        for (envelope, groups) in owed {
+            logger.debug("late group(s) \(groups) get \(envelope.type) \(envelope.eventID)")
+            do {
+                await perform(try delivery.published(envelope, groups: groups, now: now))
+            } catch {
+                logger.error("delivery capacity exhausted for a late group: \(error)")
+            }
         }
     }
 
@@ -128,6 +156,8 @@ extension Node {
             logger.error("could not persist learned interest: \(error)")
         }
         await perform(actions)
+        let late = coldStart.interestChanged(now: clock.monotonicNow()) { matchingGroups(for: $0) }
+        if !late.isEmpty { await deliverToLateGroups(late) }
         for group in Set(merged.map(\.subscription.group)).subtracting(oldGroups).sorted() {
             await perform(delivery.routeAppeared(group: group, now: clock.monotonicNow()))
         }

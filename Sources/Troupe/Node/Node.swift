@@ -39,6 +39,7 @@ public actor Node<Service: ServiceDefinition> {
     var delivery: DeliveryStateMachine
     var ackBatcher: AckBatcher<String>
     var random: Xoshiro256StarStar
+    var coldStart: ColdStartRetention
     /// Counters; see ``NodeStatistics``.
     public internal(set) var statistics = NodeStatistics()
     /// A fault-injection hook point, called after a handled event committed and before its ack
@@ -96,6 +97,7 @@ public actor Node<Service: ServiceDefinition> {
         ))
         self.ackBatcher = AckBatcher(maximumBatchSize: configuration.ackBatchSize, maximumDelay: configuration.ackBatchDelay)
         self.random = random
+        self.coldStart = ColdStartRetention(start: clock.monotonicNow(), window: configuration.coldStartWindow)
         try await restoreOutbox(snapshot.outbox)
     }
 
@@ -168,6 +170,7 @@ public actor Node<Service: ServiceDefinition> {
         if let deadline = ackBatcher.nextDeadline, deadline <= now {
             await send(ackBatcher.tick(now: now))
         }
+        coldStart.expire(now: now)
     }
 
     func flushAcks() async {

@@ -15,6 +15,9 @@ public struct NodeConfiguration: Sendable {
     public var ackBatchDelay: Duration
     /// How often the node checks its timers (redelivery, ack batches, parked events).
     public var tickInterval: Duration
+    /// For this long after the node starts, events it publishes are also delivered to groups
+    /// whose interest arrives later (see ``ColdStartRetention``); zero turns that off.
+    public var coldStartWindow: Duration
     /// Seeds ids, trace ids and jitter. Nil: seeded from the system's random source.
     public var randomSeed: UInt64?
 
@@ -26,8 +29,10 @@ public struct NodeConfiguration: Sendable {
         ackBatchSize: Int = 64,
         ackBatchDelay: Duration = .milliseconds(2),
         tickInterval: Duration = .milliseconds(2),
+        coldStartWindow: Duration = .seconds(30),
         randomSeed: UInt64? = nil
     ) {
+        self.coldStartWindow = coldStartWindow
         self.defaultDeliveryPolicy = defaultDeliveryPolicy
         self.deliveryPolicies = deliveryPolicies
         self.idempotencyTTL = idempotencyTTL

@@ -1,0 +1,94 @@
+public import TroupeWire
+
+/// Remembers the events a node publishes during its cold-start window, so that a group whose
+/// subscription reaches the node only later — a consumer started a moment after the publisher,
+/// or interest still propagating through the mesh — receives them too.
+///
+/// Why a window and not "forever": at-least-once delivery is owed to the groups that exist when
+/// an event is published. At a cold start nobody's interest is known yet, so "exists" has to
+/// mean "shows up soon". Events with no known group at all are parked by the
+/// ``DeliveryStateMachine``; this type covers the other case, where *some* group was known
+/// (e.g. the publisher's own) but others had not been heard of yet. After the window closes the
+/// memory is dropped; `capacity` bounds it meanwhile (overflow: later events are not retained,
+/// counted in ``overflowed``).
+public struct ColdStartRetention: Sendable {
+    struct Entry: Sendable {
+        var envelope: Envelope
+        var targeted: Set<String>
+        var isOpen: Bool
+        var owedGroups: Set<String> = []
+    }
+
+    /// When the window closes.
+    public let windowEnd: MonotonicTime
+    /// The most events retained at once.
+    public let capacity: Int
+    private var entries: [EventID: Entry] = [:]
+    /// Events not retained because the capacity was reached.
+    public private(set) var overflowed = 0
+
+    /// Opens a window of `window` starting at `start`.
+    public init(start: MonotonicTime, window: Duration, capacity: Int = 50_000) {
+        self.windowEnd = start + window
+        self.capacity = capacity
+    }
+
+    /// How many events are retained.
+    public var count: Int { entries.count }
+
+    /// An event was published to `groups` (possibly none: then it is parked, not retained).
+    public mutating func published(_ envelope: Envelope, groups: [String], now: MonotonicTime) {
+        guard now < windowEnd, !groups.isEmpty else { return }
+        if var entry = entries[envelope.eventID] {
+            entry.targeted.formUnion(groups)
+            entry.isOpen = true
+            entries[envelope.eventID] = entry
+            return
+        }
+        guard entries.count < capacity else {
+            overflowed += 1
+            return
+        }
+        entries[envelope.eventID] = Entry(envelope: envelope, targeted: Set(groups), isOpen: true)
+    }
+
+    /// Every group of the event finished. Returns the groups that appeared while it was open and
+    /// are still owed it, for the node to publish it to now.
+    public mutating func completed(_ eventID: EventID) -> (envelope: Envelope, groups: [String])? {
+        guard var entry = entries[eventID] else { return nil }
+        entry.isOpen = false
+        let owed = entry.owedGroups.subtracting(entry.targeted)
+        entry.owedGroups = []
+        entry.targeted.formUnion(owed)
+        entry.isOpen = !owed.isEmpty
+        entries[eventID] = entry
+        return owed.isEmpty ? nil : (entry.envelope, owed.sorted())
+    }
+
+    /// Interest changed: `matchingGroups` tells which groups want an event now. Returns finished
+    /// events to publish again to their new groups; open ones are owed them at completion.
+    public mutating func interestChanged(
+        now: MonotonicTime, matchingGroups: (Envelope) -> [String]
+    ) -> [(envelope: Envelope, groups: [String])] {
+        expire(now: now)
+        var due: [(envelope: Envelope, groups: [String])] = []
+        for (eventID, var entry) in entries.sorted(by: { $0.key < $1.key }) {
+            let fresh = Set(matchingGroups(entry.envelope)).subtracting(entry.targeted)
+            guard !fresh.isEmpty else { continue }
+            if entry.isOpen {
+                entry.owedGroups.formUnion(fresh)
+            } else {
+                entry.targeted.formUnion(fresh)
+                entry.isOpen = true
+                due.append((entry.envelope, fresh.sorted()))
+            }
+            entries[eventID] = entry
+        }
+        return due
+    }
+
+    /// Drops everything once the window has closed.
+    public mutating func expire(now: MonotonicTime) {
+        if now >= windowEnd, !entries.isEmpty { entries.removeAll() }
+    }
+}
