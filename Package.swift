@@ -188,6 +188,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // Multi-process tests: they launch the built `troupe` executable.
+        .testTarget(
+            name: "TroupeProcessTests",
+            dependencies: [
+                "OrderSaga",
+                "Troupe",
+                "TroupeMeshNIO",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "TroupeMeshTests",
             dependencies: ["TroupeMesh", "TroupeWire"],

@@ -1,5 +1,8 @@
 public import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 public import TroupeWire
 
 /// A short-lived connection to one node for administrative requests (CONTROL / CONTROL_REPLY):
@@ -41,7 +44,7 @@ public final class ControlClient: Sendable {
                 }
                 .connect(host: address.host, port: Int(address.port)).get()
         } catch {
-            throw ControlClientError(message: "cannot connect to \(address): \(error)")
+            throw ControlClientError(message: "cannot connect to \(address): \(Self.reason(error))")
         }
         let (handler, welcome) = try await loop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: ControlClientHandler.self)
@@ -55,6 +58,16 @@ public final class ControlClient: Sendable {
             throw ControlClientError(message: "\(address) did not complete the handshake: \(error)")
         }
         return ControlClient(peer: peer, channel: channel, handler: handler)
+    }
+
+    /// The short reason behind a connection failure ("Connection refused"), for one-line messages.
+    static func reason(_ error: any Error) -> String {
+        if let connection = error as? NIOConnectionError,
+           let io = connection.connectionErrors.first?.error as? IOError {
+            return String(cString: strerror(io.errnoCode))
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
     }
 
     /// Sends `command` and waits for its reply.

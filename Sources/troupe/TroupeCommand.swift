@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,8 @@ struct TroupeCommand: AsyncParsableCommand {
         abstract: "Event choreography between distributed services.",
         discussion: """
             Troupe hosts services as nodes of a pub/sub mesh that speak a binary protocol over TCP.
-            Start with `troupe node --help`.
+            Start with `troupe demo`: four node processes run the order saga and the run is
+            checked against the saga's invariants. `troupe node` runs one node by hand.
             """,
         subcommands: [DemoCommand.self, NodeCommand.self, StatsCommand.self, DeadLetterCommand.self]
     )
@@ -33,7 +35,12 @@ struct TroupeCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            // Help and version requests print as usual; every failure prints one line.
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("troupe: \(message)\n".utf8))
+            Glibc.exit(code.rawValue)
         }
     }
 }
