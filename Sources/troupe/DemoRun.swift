@@ -55,7 +55,8 @@ struct DemoRun {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let stats = await probe.statistics()
-            if stats.count == 4, stats.allSatisfy({ $0.connectedMembers.count == 3 }) { return }
+            if stats.count == 4, stats.allSatisfy({ $0.connectedMembers.count == 3 }),
+               stats.first(where: { $0.nodeID == "order" })?.knownGroups.contains("inventory") == true { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw CommandFailure("the four nodes did not form a mesh within 30 s; logs are in \(dataDirectory)")

@@ -43,13 +43,16 @@ public struct NodeStatusReply: Codable, Sendable {
     public var statistics: NodeStatistics
     /// Members the node is connected to.
     public var connectedMembers: [String]
+    /// Consumer groups whose subscriptions the node knows (live or remembered).
+    public var knownGroups: [String]
 
     /// Creates a reply.
-    public init(nodeID: String, service: String, statistics: NodeStatistics, connectedMembers: [String]) {
+    public init(nodeID: String, service: String, statistics: NodeStatistics, connectedMembers: [String], knownGroups: [String]) {
         self.nodeID = nodeID
         self.service = service
         self.statistics = statistics
         self.connectedMembers = connectedMembers
+        self.knownGroups = knownGroups
     }
 }
 

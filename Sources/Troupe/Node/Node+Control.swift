@@ -24,7 +24,8 @@ extension Node {
         case ControlCommand.stats:
             let members = await mesh.connectedMembers().map(\.nodeID)
             return Self.reply(request, json: NodeStatusReply(nodeID: identity.nodeID, service: Service.name,
-                                                            statistics: statistics, connectedMembers: members))
+                                                            statistics: statistics, connectedMembers: members,
+                                                            knownGroups: Set(knownInterest.map(\.subscription.group)).sorted()))
         case ControlCommand.state:
             return ControlReply(requestID: request.requestID, status: ControlStatus.ok, payload: ByteBuffer(bytes: try JSONEncoder().encode(state)))
         case ControlCommand.deadLetterList:
