@@ -16,6 +16,10 @@ struct CommandLineErrorTests {
         (["dlq", "list", "--node", "127.0.0.1:1"], "cannot reach"),
         (["dlq", "replay", "--node", "not-an-address"], "host:port"),
         (["frobnicate"], "frobnicate"),
+        (["check"], "--data"),
+        (["check", "--data", "/nonexistent/troupe-run"], "no data directory"),
+        (["trace", "order-0001", "--data", "/nonexistent/troupe-run"], "no data directory"),
+        (["trace", "order-0001", "--node", "127.0.0.1:1"], "cannot reach"),
     ])
     func failsWithOneClearLine(arguments: [String], mentions: String) async throws {
         let result = try await TroupeExecutable.run(arguments, timeout: .seconds(60))

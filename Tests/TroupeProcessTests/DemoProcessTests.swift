@@ -31,6 +31,32 @@ struct DemoProcessTests {
         #expect(report.orders == 200 && report.pending == 0)
         #expect(report.confirmed > 0 && report.cancelled > 0, "both the happy and the compensating path ran")
         #expect(TroupeExecutable.processes(mentioning: directory).isEmpty, "every node process was stopped")
+
+        // The run can be explained afterwards: the invariants re-checked from the stores...
+        let check = try await TroupeExecutable.run(["check", "--data", directory], timeout: .seconds(120))
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("200 orders placed") && check.stdout.contains("6 of 6 invariants hold"))
+
+        // ...and one confirmed and one payment-declined order traced across all four nodes.
+        var confirmedTrace: String?
+        var compensatedTrace: String?
+        for number in 1...200 where confirmedTrace == nil || compensatedTrace == nil {
+            let orderID = "order-" + String(repeating: "0", count: 4 - String(number).count) + String(number)
+            let trace = try await TroupeExecutable.run(["trace", orderID, "--data", directory], timeout: .seconds(120))
+            #expect(trace.status == 0, "\(trace.stderr)")
+            if trace.stdout.contains("OrderConfirmed") { confirmedTrace = confirmedTrace ?? trace.stdout }
+            if trace.stdout.contains("StockReleased") { compensatedTrace = compensatedTrace ?? trace.stdout }
+        }
+        let confirmed = try #require(confirmedTrace)
+        for step in ["OrderPlaced", "StockReserved", "PaymentCaptured", "OrderConfirmed", "CustomerNotified", "across 4 nodes"] {
+            #expect(confirmed.contains(step), "\(step) missing from\n\(confirmed)")
+        }
+        let compensated = try #require(compensatedTrace)
+        for step in ["OrderPlaced", "StockReserved", "PaymentDeclined", "StockReleased", "OrderCancelled", "CustomerNotified", "across 4 nodes"] {
+            #expect(compensated.contains(step), "\(step) missing from\n\(compensated)")
+        }
+        let mermaid = try await TroupeExecutable.run(["trace", "order-0001", "--data", directory, "--mermaid"], timeout: .seconds(120))
+        #expect(mermaid.stdout.hasPrefix("sequenceDiagram") && mermaid.stdout.contains("order->>inventory: OrderPlaced"))
     }
 
     @Test func killingThePaymentNodeMidDemoLosesNoOrder() async throws {
