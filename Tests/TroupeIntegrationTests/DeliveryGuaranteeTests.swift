@@ -118,6 +118,22 @@ struct DeliveryGuaranteeTests {
         try await group.shutdownGracefully()
     }
 
+    @Test func perSubjectOrderingDeliversOneEventPerSubjectAtATimeInPublishOrder() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let source = try await RunningService.start(SourceService(), on: group)
+        let sequencer = try await RunningService.start(SequencerService(attempts: Shared([:])), seeds: [source.address], on: group)
+        #expect(await eventually("interest") { await source.mesh.matchingGroups(for: probe("Step")) == ["sequencer"] })
+        for n in 1...5 {
+            for key in ["a", "b"] { try await source.node.publish(Step(key: key, n: n)) }
+        }
+        #expect(await eventually("every step applied") { await sequencer.node.state.values.map(\.count).reduce(0, +) == 10 })
+        // Step 1 failed once and was retried; steps 2...5 of the same subject waited for it.
+        #expect(await sequencer.node.state == ["a": [1, 2, 3, 4, 5], "b": [1, 2, 3, 4, 5]])
+        await sequencer.stop()
+        await source.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func contentFiltersRunAtThePublisherSoFilteredEventsNeverCrossTheWire() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let source = try await RunningService.start(SourceService(), on: group)

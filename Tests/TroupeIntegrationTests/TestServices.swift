@@ -98,3 +98,27 @@ struct SelfAwareSourceService: ServiceDefinition {
         on.event(Ping.self) { _, seen, _ in seen += 1 }
     }
 }
+
+struct Step: Event {
+    static let eventType = "Step"
+    var key: String
+    var n: Int
+    var subject: String { key }
+}
+
+/// Applies Steps in the order they arrive; the first attempt of step 1 of every key fails, so
+/// without per-subject ordering the later steps would overtake it.
+struct SequencerService: ServiceDefinition {
+    static let name = "sequencer"
+    let attempts: Shared<[String: Int]>
+
+    func initialState() -> [String: [Int]] { [:] }
+
+    func handlers(_ on: inout HandlerSet<[String: [Int]]>) {
+        on.event(Step.self, settings: SubscriptionSettings(orderedBySubject: true)) { [attempts] step, applied, _ in
+            let attempt = attempts.update { $0["\(step.key)-\(step.n)", default: 0] += 1; return $0["\(step.key)-\(step.n)"]! }
+            if step.n == 1, attempt == 1 { throw CounterService.Failure() }
+            applied[step.key, default: []].append(step.n)
+        }
+    }
+}

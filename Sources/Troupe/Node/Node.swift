@@ -144,6 +144,7 @@ public actor Node<Service: ServiceDefinition> {
             await handleDelivery(delivery, from: peer)
         case .inbound(.ack(let ack, _)):
             statistics.acked += ack.deliveryIDs.count
+            metrics.acked.increment(by: ack.deliveryIDs.count)
             await perform(delivery.acknowledged(ack.deliveryIDs, now: clock.monotonicNow()))
         case .inbound(.nack(let nack, _)):
             await perform(delivery.nacked(nack, now: clock.monotonicNow()))
