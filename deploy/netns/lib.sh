@@ -2,6 +2,7 @@
 # the four-"host" test network, and its teardown. Everything here exists only on
 # this machine: four network namespaces, their veth pairs and one bridge.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the constants are used by the scripts that source this
 
 SERVICES=(order inventory payment notification)
 BRIDGE=troupe-br0

@@ -162,8 +162,9 @@ teardown_network || die "could not remove leftovers of an earlier run"
 if [[ -n $(ip -4 -o addr show to "$SUBNET") ]]; then
     die "an interface already has an address in $SUBNET: $(ip -4 -o addr show to "$SUBNET" | awk '{print $2, $4}' | tr '\n' ' ')"
 fi
-if [[ -n $(ip -4 route show match "$SUBNET" | grep -v '^default') || -n $(ip -4 route show root "$SUBNET") ]]; then
-    die "a route already covers $SUBNET: $(ip -4 route show match "$SUBNET" | grep -v '^default' | tr '\n' ';')"
+routes=$( (ip -4 route show match "$SUBNET"; ip -4 route show root "$SUBNET") | grep -v '^default' | sort -u || true)
+if [[ -n $routes ]]; then
+    die "a route already covers $SUBNET: $(tr '\n' ';' <<<"$routes")"
 fi
 
 # disable_ipv6 PATH: no IPv6 (link-local, DAD, router solicitations) on our links.
@@ -183,6 +184,7 @@ for service in "${SERVICES[@]}"; do
     address=$(node_ip "$service")
     log "creating namespace $ns: eth0 $address/24 <-> $veth on $BRIDGE"
     ip netns add "$ns" || die "ip netns add $ns failed (are network namespaces available here?)"
+    # shellcheck disable=SC2016 # $f is for the inner sh
     ip netns exec "$ns" sh -c 'for f in /proc/sys/net/ipv6/conf/default/disable_ipv6 /proc/sys/net/ipv6/conf/all/disable_ipv6; do [ -w "$f" ] && echo 1 >"$f"; done; true'
     ip -n "$ns" link set lo up
     ip link add "$veth" type veth peer name eth0 netns "$ns"
