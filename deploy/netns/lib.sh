@@ -29,7 +29,7 @@ node_ip() {
     esac
 }
 
-log() { printf '[netns] %s\n' "$*" >&2; }
+log() { printf '[netns] %s\n' "$*" >&2 || true; }
 
 ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF "$1"; }
 

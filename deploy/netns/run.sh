@@ -43,7 +43,7 @@ EOF
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PACKAGE_ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$HERE/lib.sh"
 
 BIN=""
@@ -104,9 +104,10 @@ fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 # One run at a time: a second run.sh would tear down the first one's network.
+# (The nodes do not inherit fd 9, so a run.sh killed with -9 frees the lock.)
 mkdir -p "$(dirname "$LOCK_FILE")"
 exec 9>"$LOCK_FILE"
-flock -n 9 || die "another run.sh holds $LOCK_FILE (stop it, or run teardown.sh)"
+flock -w 5 9 || die "another run.sh holds $LOCK_FILE (stop it, or run teardown.sh)"
 
 # --- cleanup -----------------------------------------------------------------
 
@@ -139,7 +140,8 @@ stop_nodes() {
 
 cleanup() {
     local status=$?
-    trap - EXIT INT TERM
+    trap - EXIT
+    trap '' INT TERM HUP
     set +e
     if ((${#NODE_PID[@]} > 0)); then
         stop_nodes || { ((status != 0)) || status=1; }
@@ -149,9 +151,13 @@ cleanup() {
     log "logs and data kept in $DIR"
     exit "$status"
 }
+# Never die half-way through the cleanup because a reader of our output went
+# away (run.sh | tee ... and Ctrl-C): writes to a closed pipe just fail.
+trap '' PIPE
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
+trap 'log "hangup"; exit 129' HUP
 
 # --- network -----------------------------------------------------------------
 
@@ -217,7 +223,7 @@ for service in "${SERVICES[@]}"; do
     log "starting $service in $ns: troupe node --listen $listen --seed $seed"
     ip netns exec "$ns" "$BIN" node --service "$service" --id "$service" \
         --listen "$listen" --seed "$seed" --data "$DIR/$service" --log-level "$LOG_LEVEL" \
-        >"$DIR/$service.out" 2>"$DIR/$service.log" </dev/null &
+        >"$DIR/$service.out" 2>"$DIR/$service.log" </dev/null 9>&- &
     NODE_PID[$service]=$!
 done
 
