@@ -44,6 +44,13 @@ struct BatchWriter {
         if let interest = batch.interest {
             try replaceInterest(interest)
         }
+        for (key, value) in batch.stateRecords {
+            if let value {
+                try run("INSERT INTO state_record (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+            } else {
+                try run("DELETE FROM state_record WHERE key = ?", [key])
+            }
+        }
         if let state = batch.state {
             try run("INSERT INTO state (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json", [state])
         }

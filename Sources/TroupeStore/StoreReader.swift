@@ -19,7 +19,10 @@ struct StoreReader {
         while let row = try keyRows.next() {
             keys[try row.decode(String.self, atIndex: 0)] = try row.decode(Int64.self, atIndex: 1)
         }
-        return StoreSnapshot(state: state, outbox: try outbox(), idempotencyKeys: keys, interest: try interest())
+        var records: [String: Data] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT key, value FROM state_record"))
+        while let row = try rows.next() { records[row["key"]] = row["value"] }
+        return StoreSnapshot(state: state, outbox: try outbox(), idempotencyKeys: keys, interest: try interest(), stateRecords: records)
     }
 
     /// Events that are parked or still owe a group, oldest first, pending groups by name.

@@ -12,6 +12,9 @@ enum StoreSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2: keyed state records") { db in
+            try db.execute(sql: "CREATE TABLE state_record (key TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 

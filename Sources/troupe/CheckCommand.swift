@@ -39,6 +39,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     static func snapshot(from source: NodeDataSource) async throws -> SagaSnapshot {
         var states: [String: Data] = [:]
+        var stateRecords: [String: [String: Data]] = [:]
         var statuses: [NodeDeliveryStatus] = []
         switch source {
         case .directory(let directory):
@@ -48,7 +49,8 @@ struct CheckCommand: AsyncParsableCommand {
                 }
                 let store = try NodeDataSource.store(service, in: directory)
                 let loaded = try await store.loadSnapshot(nowMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
-                states[service] = loaded.state ?? Data("{}".utf8)
+                states[service] = loaded.state
+                stateRecords[service] = loaded.stateRecords
                 statuses.append(NodeDeliveryStatus(nodeID: service, outboxDepth: loaded.outbox.count, deadLetterCount: try await store.deadLetters().count))
             }
         case .live(let addresses):
@@ -60,11 +62,17 @@ struct CheckCommand: AsyncParsableCommand {
                 await session.close()
             }
         }
-        func decode<T: Decodable>(_ service: String, _ type: T.Type) throws -> T {
-            guard let data = states[service] else { throw CommandFailure("no \(service) node among the ones given") }
-            do { return try JSONDecoder().decode(T.self, from: data) } catch {
+        /// A stored state: from its records (keyed states), its JSON document, or — for a node
+        /// that never committed anything — its initial state.
+        func decode<T: KeyedState>(_ service: String, _ type: T.Type, initial: T) throws -> T {
+            do {
+                if let records = stateRecords[service], !records.isEmpty { return try T(records: records) }
+                if let data = states[service] { return try JSONDecoder().decode(T.self, from: data) }
+            } catch {
                 throw CommandFailure("the \(service) state does not decode as \(T.self): \(error)")
             }
+            guard stateRecords[service] != nil else { throw CommandFailure("no \(service) node among the ones given") }
+            return initial
         }
         let archive = try await source.recentArchive(limit: 1_000_000)
         let placed = archive.filter { $0.direction == "published" && $0.event.type == OrderPlaced.eventType }
@@ -73,10 +81,10 @@ struct CheckCommand: AsyncParsableCommand {
         return SagaSnapshot(
             placedOrderIDs: placed.filter { seen.insert($0).inserted },
             initialStock: SagaConfiguration.standard.initialStock,
-            orders: try decode("order", OrderBook.self),
-            inventory: try decode("inventory", StockLedger.self),
-            payments: try decode("payment", PaymentLedger.self),
-            notifications: try decode("notification", NotificationLog.self),
+            orders: try decode("order", OrderBook.self, initial: OrderBook()),
+            inventory: try decode("inventory", StockLedger.self, initial: SagaConfiguration.standard.inventoryService().initialState()),
+            payments: try decode("payment", PaymentLedger.self, initial: PaymentLedger()),
+            notifications: try decode("notification", NotificationLog.self, initial: NotificationLog()),
             nodes: statuses
         )
     }

@@ -51,8 +51,15 @@ enum TroupeExecutable {
 /// One running `troupe` child with its output captured.
 final class ChildProcess: Sendable {
     private final class Output: Sendable {
-        let state = Mutex<(stdout: Data, stderr: Data, status: Int32?)>((Data(), Data(), nil))
-        func withLock<R>(_ body: (inout (stdout: Data, stderr: Data, status: Int32?)) -> R) -> R { state.withLock { body(&$0) } }
+        struct State {
+            var stdout = Data()
+            var stderr = Data()
+            var status: Int32?
+            var openPipes = 2
+        }
+
+        let state = Mutex(State())
+        func withLock<R>(_ body: (inout State) -> R) -> R { state.withLock { body(&$0) } }
     }
 
     private let process: Process
@@ -70,11 +77,21 @@ final class ChildProcess: Sendable {
         self.process = process
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { output.withLock { $0.stdout.append(data) } }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                output.withLock { $0.openPipes -= 1 }
+            } else {
+                output.withLock { $0.stdout.append(data) }
+            }
         }
         stderr.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { output.withLock { $0.stderr.append(data) } }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                output.withLock { $0.openPipes -= 1 }
+            } else {
+                output.withLock { $0.stderr.append(data) }
+            }
         }
         process.terminationHandler = { [output] process in output.withLock { $0.status = process.terminationStatus } }
         try process.run()
@@ -90,11 +107,13 @@ final class ChildProcess: Sendable {
     var terminationReason: Process.TerminationReason { process.terminationReason }
     var pid: Int32 { process.processIdentifier }
 
-    /// Waits until the process has exited; false if `timeout` passed first.
+    /// Waits until the process has exited and its output has been read to the end; false if
+    /// `timeout` passed first.
     func waitForExit(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if status != nil { return true }
+            let (exited, drained) = output.withLock { ($0.status != nil, $0.openPipes == 0) }
+            if exited, drained { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return status != nil

@@ -1,3 +1,5 @@
+public import Troupe
+
 /// The inventory service's state. Every unit is always in exactly one place — available,
 /// reserved for an order, or sold — so `initial = available + reserved + sold` per SKU.
 public struct StockLedger: Codable, Sendable, Hashable {
@@ -5,14 +7,14 @@ public struct StockLedger: Codable, Sendable, Hashable {
     public var available: [String: Int]
     /// What was done for each order, by order id (the reserved units are those with status
     /// ``StockAllocation/Status-swift.enum/reserved``).
-    public var allocations: [String: StockAllocation]
+    public var allocations: StateTable<StockAllocation>
     /// Units sold, by SKU.
     public var sold: [String: Int]
 
     /// Creates a ledger.
     public init(available: [String: Int], allocations: [String: StockAllocation] = [:], sold: [String: Int] = [:]) {
         self.available = available
-        self.allocations = allocations
+        self.allocations = StateTable(allocations)
         self.sold = sold
     }
 

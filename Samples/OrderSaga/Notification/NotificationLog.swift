@@ -1,3 +1,5 @@
+public import Troupe
+
 /// The notification service's state: what each customer was told, per order.
 public struct NotificationLog: Codable, Sendable, Hashable {
     /// The messages sent about one order.
@@ -15,11 +17,11 @@ public struct NotificationLog: Codable, Sendable, Hashable {
     }
 
     /// Entries by order id.
-    public var notifications: [String: Entry]
+    public var notifications: StateTable<Entry>
 
     /// Creates a log.
     public init(notifications: [String: Entry] = [:]) {
-        self.notifications = notifications
+        self.notifications = StateTable(notifications)
     }
 
     /// Records a message about `orderID`, counting every one (so a double send is visible).

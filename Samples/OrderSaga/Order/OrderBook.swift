@@ -1,14 +1,16 @@
+public import Troupe
+
 /// The order service's state: one record per order it has heard of.
 ///
 /// The rules live here, as plain mutating methods, so the handlers in ``OrderService`` read as
 /// pure choreography ("this fact arrived → record it → announce that").
 public struct OrderBook: Codable, Sendable, Hashable {
     /// Records by order id.
-    public var orders: [String: OrderRecord]
+    public var orders: StateTable<OrderRecord>
 
     /// Creates a book.
     public init(orders: [String: OrderRecord] = [:]) {
-        self.orders = orders
+        self.orders = StateTable(orders)
     }
 
     /// Records a placed order as pending.

@@ -1,3 +1,5 @@
+public import Troupe
+
 /// The payment service's state: what was captured and what was declined, per order.
 ///
 /// Captures are *counted*, not flagged: if anything ever captured an order twice, the count
@@ -36,14 +38,14 @@ public struct PaymentLedger: Codable, Sendable, Hashable {
     }
 
     /// Captures by order id.
-    public var captures: [String: Capture]
+    public var captures: StateTable<Capture>
     /// Declines by order id.
-    public var declines: [String: Decline]
+    public var declines: StateTable<Decline>
 
     /// Creates a ledger.
     public init(captures: [String: Capture] = [:], declines: [String: Decline] = [:]) {
-        self.captures = captures
-        self.declines = declines
+        self.captures = StateTable(captures)
+        self.declines = StateTable(declines)
     }
 
     /// Whether payment already decided this order, either way.

@@ -53,7 +53,7 @@ extension Node {
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published = zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
         do {
-            batch.state = try JSONEncoder().encode(newState)
+            try Self.persist(&newState, into: &batch)
             try await store.apply(batch)
         } catch {
             eventLogger.error("commit failed; the delivery will be retried: \(error)")
@@ -115,6 +115,17 @@ extension Node {
             traceparent: trace.description, occurredAtMicros: nowMicros, attempt: 1,
             headers: publication.headers, body: body
         )
+    }
+
+    /// Puts the state after a handler into `batch`: only the changed records of a
+    /// ``KeyedState``, the whole JSON document of any other state.
+    static func persist(_ state: inout Service.State, into batch: inout StoreBatch) throws {
+        if var keyed = state as? any KeyedState {
+            batch.stateRecords = try keyed.takeChangedRecords()
+            state = keyed as! Service.State
+        } else {
+            batch.state = try JSONEncoder().encode(state)
+        }
     }
 
     /// NACKs a delivery whose handler (or decoding) failed.

@@ -73,7 +73,13 @@ public actor Node<Service: ServiceDefinition> {
         self.metrics = NodeMetrics(nodeID: mesh.identity.nodeID, service: Service.name)
 
         let snapshot = try await store.loadSnapshot(nowMicros: clock.wallMicros())
-        if let data = snapshot.state {
+        if let keyed = Service.State.self as? any KeyedState.Type, !snapshot.stateRecords.isEmpty {
+            do {
+                self.state = try keyed.init(records: snapshot.stateRecords) as! Service.State
+            } catch {
+                throw StoreError(code: .corruptRecord, message: "stored state records of \(Service.name) do not decode: \(error)")
+            }
+        } else if let data = snapshot.state {
             do {
                 self.state = try JSONDecoder().decode(Service.State.self, from: data)
             } catch {

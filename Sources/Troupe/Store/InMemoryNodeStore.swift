@@ -102,6 +102,7 @@ private struct OutboxRecord {
 /// Everything the in-memory store holds, guarded by its mutex.
 private struct Storage {
     var state: Data?
+    var stateRecords: [String: Data] = [:]
     var outbox: [EventID: OutboxRecord] = [:]
     /// Idempotency key → expiry, microseconds since the Unix epoch.
     var idempotency: [String: Int64] = [:]
@@ -164,6 +165,7 @@ private struct Storage {
         }
         if let newInterest = batch.interest { interest = newInterest }
         if let newState = batch.state { state = newState }
+        for (key, value) in batch.stateRecords { stateRecords[key] = value }
     }
 
     private mutating func archive(
@@ -192,7 +194,8 @@ private struct Storage {
             state: state,
             outbox: listed,
             idempotencyKeys: idempotency.filter { $0.value > nowMicros },
-            interest: interest
+            interest: interest,
+            stateRecords: stateRecords
         )
     }
 }

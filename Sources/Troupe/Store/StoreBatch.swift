@@ -23,6 +23,9 @@ public struct StoreBatch: Sendable {
     public var interest: [LearnedInterest]?
     /// When not nil, the service's state after this batch (JSON).
     public var state: Data?
+    /// Records of a keyed state (``KeyedState``) changed by this batch: upserted, or deleted
+    /// where the value is nil. Only what changed is written, however large the state.
+    public var stateRecords: [String: Data?] = [:]
 
     /// An empty batch.
     public init() {}
@@ -30,7 +33,7 @@ public struct StoreBatch: Sendable {
     /// Whether the batch changes nothing.
     public var isEmpty: Bool {
         handled.isEmpty && published.isEmpty && attemptsMade.isEmpty && acknowledged.isEmpty
-            && targetsAdded.isEmpty && completed.isEmpty && deadLetters.isEmpty && interest == nil && state == nil
+            && targetsAdded.isEmpty && completed.isEmpty && deadLetters.isEmpty && interest == nil && state == nil && stateRecords.isEmpty
     }
 }
 

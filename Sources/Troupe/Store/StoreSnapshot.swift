@@ -11,10 +11,16 @@ public struct StoreSnapshot: Sendable {
     public var idempotencyKeys: [String: Int64]
     /// Learned interest.
     public var interest: [LearnedInterest]
+    /// Every record of a keyed state (``KeyedState``), by key.
+    public var stateRecords: [String: Data]
 
     /// Creates a snapshot.
-    public init(state: Data?, outbox: [StoredOutboxEvent], idempotencyKeys: [String: Int64], interest: [LearnedInterest]) {
+    public init(
+        state: Data?, outbox: [StoredOutboxEvent], idempotencyKeys: [String: Int64], interest: [LearnedInterest],
+        stateRecords: [String: Data] = [:]
+    ) {
         self.state = state
+        self.stateRecords = stateRecords
         self.outbox = outbox
         self.idempotencyKeys = idempotencyKeys
         self.interest = interest
