@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "TroupeStore", targets: ["TroupeStore"]),
         .library(name: "OrderSaga", targets: ["OrderSaga"]),
         .library(name: "TroupeHost", targets: ["TroupeHost"]),
+        .library(name: "TroupeChaos", targets: ["TroupeChaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // L1: pure frame codec. No sockets, no clocks.
@@ -88,11 +90,23 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // L4: fault plans, the hooks that inject them, and timed scenarios (DESIGN.md §5).
+        .target(
+            name: "TroupeChaos",
+            dependencies: [
+                "Troupe",
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // L6: the one composition root: store + mesh + node as a swift-service-lifecycle Service.
         .target(
             name: "TroupeHost",
             dependencies: [
                 "Troupe",
+                "TroupeChaos",
                 "TroupeStore",
                 "TroupeMesh",
                 "TroupeMeshNIO",
@@ -115,6 +129,7 @@ let package = Package(
             name: "troupe",
             dependencies: [
                 "TroupeHost",
+                "TroupeChaos",
                 "OrderSaga",
                 "Troupe",
                 "TroupeStore",
@@ -126,6 +141,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -164,6 +180,7 @@ let package = Package(
             name: "TroupeIntegrationTests",
             dependencies: [
                 "Troupe",
+                "TroupeChaos",
                 "TroupeStore",
                 "TroupeMesh",
                 "TroupeMeshNIO",
@@ -193,11 +210,23 @@ let package = Package(
             name: "TroupeProcessTests",
             dependencies: [
                 "OrderSaga",
+                "TroupeChaos",
                 "Troupe",
                 "TroupeMeshNIO",
                 "TroupeWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeChaosTests",
+            dependencies: [
+                "TroupeChaos",
+                "Troupe",
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6
         ),

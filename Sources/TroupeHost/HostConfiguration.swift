@@ -1,5 +1,6 @@
 public import Logging
 public import Troupe
+public import TroupeChaos
 public import TroupeMesh
 public import TroupeWire
 
@@ -23,6 +24,11 @@ public struct HostConfiguration: Sendable {
     /// Fault injection for crash tests: after this many handled events have committed, the
     /// process kills itself with SIGKILL before acknowledging the last one.
     public var crashAfterHandled: Int?
+    /// Faults injected from the start (link and handler hook points); replace them at runtime
+    /// with the `faults.set` / `faults.clear` CONTROL commands.
+    public var faultPlan: FaultPlan
+    /// The seed every fault decision of this node derives from (with its node id).
+    public var chaosSeed: UInt64
     /// The logger every layer uses (node id is added as metadata).
     public var logger: Logger
 
@@ -36,6 +42,8 @@ public struct HostConfiguration: Sendable {
         failureTimeout: Duration = .seconds(3),
         node: NodeConfiguration = NodeConfiguration(),
         crashAfterHandled: Int? = nil,
+        faultPlan: FaultPlan = .empty,
+        chaosSeed: UInt64 = 0,
         logger: Logger = Logger(label: "troupe")
     ) {
         self.nodeID = nodeID
@@ -46,6 +54,8 @@ public struct HostConfiguration: Sendable {
         self.failureTimeout = failureTimeout
         self.node = node
         self.crashAfterHandled = crashAfterHandled
+        self.faultPlan = faultPlan
+        self.chaosSeed = chaosSeed
         self.logger = logger
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 public import ServiceLifecycle
 public import Troupe
+import TroupeChaos
 import TroupeMesh
 public import TroupeMeshNIO
 import TroupeStore
@@ -52,22 +53,25 @@ public struct NodeHost<S: ServiceDefinition>: Service {
             incarnation: UInt64(Date().timeIntervalSince1970 * 1_000_000), listenAddress: configuration.listenAddress
         )
         let filters = ContentFilterCache()
+        let chaos = ChaosController(nodeID: configuration.nodeID, service: S.name, plan: configuration.faultPlan, seed: configuration.chaosSeed)
         let mesh = try await MeshNode.start(
             configuration: MeshConfiguration(
                 identity: identity, seeds: configuration.seeds,
                 heartbeatInterval: TimeAmount(configuration.heartbeatInterval),
                 failureTimeout: TimeAmount(configuration.failureTimeout)
             ),
-            on: group.next(), filter: filters, logger: logger
+            on: group.next(), hook: chaos.linkHook, filter: filters, logger: logger
         )
         let node: Node<S>
         do {
-            node = try await Node(service: service, mesh: mesh, store: store, configuration: configuration.node, logger: logger)
+            node = try await Node(service: service, mesh: mesh, store: store, configuration: configuration.node, clock: chaos.clock, logger: logger)
         } catch {
             await mesh.shutdown()
             throw error
         }
         if let limit = configuration.crashAfterHandled { await node.setAfterCommitHook(CrashAfterCommits(limit: limit).hook) }
+        await node.setHandlerFaultHook(chaos.handlers.hook)
+        await node.setControlExtension(chaos.controlExtension(meshStatistics: { await mesh.statistics() }))
         await started?(NodeHostHandle(node: node, mesh: mesh))
         try await withGracefulShutdownHandler {
             try await node.run()

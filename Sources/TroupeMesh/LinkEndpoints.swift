@@ -10,11 +10,15 @@ public struct LinkEndpoints: Hashable, Sendable, CustomStringConvertible {
     /// The peer's service, once known.
     public var remoteService: String?
 
+    /// Whether the peer is a CONTROL client (the CLI, a supervisor), not a mesh member.
+    public var remoteIsClient: Bool
+
     /// Creates endpoints.
-    public init(local: NodeIdentity, remoteNodeID: String?, remoteService: String?) {
+    public init(local: NodeIdentity, remoteNodeID: String?, remoteService: String?, remoteIsClient: Bool = false) {
         self.local = local
         self.remoteNodeID = remoteNodeID
         self.remoteService = remoteService
+        self.remoteIsClient = remoteIsClient
     }
 
     public var description: String { "\(local.nodeID) → \(remoteNodeID ?? "?")" }

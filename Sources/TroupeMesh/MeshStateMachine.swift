@@ -126,7 +126,7 @@ public struct MeshStateMachine: Sendable {
         }
         switch link.state {
         case .established(let peer):
-            return LinkEndpoints(local: identity, remoteNodeID: peer.nodeID, remoteService: peer.service)
+            return LinkEndpoints(local: identity, remoteNodeID: peer.nodeID, remoteService: peer.service, remoteIsClient: peer.isClient)
         case .awaitingHello, .awaitingWelcome:
             var expected: String?
             if case .dialer(_, let nodeID) = link.role { expected = nodeID }
@@ -223,6 +223,13 @@ public struct MeshStateMachine: Sendable {
         default:
             return []
         }
+    }
+
+    /// Counts a frame the socket layer rejected while decoding (bad checksum, bad magic…); the
+    /// shell closes the link itself.
+    public mutating func protocolErrorDetected(checksumMismatch: Bool) {
+        statistics.framesRejected += 1
+        if checksumMismatch { statistics.checksumFailures += 1 }
     }
 
     /// Closes `link` with an ERROR frame.

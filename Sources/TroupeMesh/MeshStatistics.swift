@@ -19,6 +19,11 @@ public struct MeshStatistics: Hashable, Sendable {
     /// Events for which no connected member of a group existed.
     public var unroutableEvents = 0
 
+    /// Inbound frames that failed to decode (any protocol error), each closing its link.
+    public var framesRejected = 0
+    /// Inbound frames whose CRC32C did not match: corruption detected on the wire.
+    public var checksumFailures = 0
+
     /// All zero.
     public init() {}
 }

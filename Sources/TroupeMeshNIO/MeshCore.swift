@@ -96,6 +96,7 @@ final class MeshCore {
     }
 
     func protocolErrorOccurred(_ error: WireError, on id: LinkID?, channel: any Channel) {
+        machine.protocolErrorDetected(checksumMismatch: error.code == .checksumMismatch)
         logger.warning("closing link after protocol error: \(error)", metadata: [
             "link": "\(id.map { "\($0)" } ?? "-")",
             "remote": "\(channel.remoteAddress.map { "\($0)" } ?? "-")",

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import OrderSaga
 import Troupe
+import TroupeChaos
 import TroupeWire
 
 /// `troupe demo`: four saga nodes as separate processes, N orders, live progress, a checked report.
@@ -19,12 +20,22 @@ struct DemoCommand: AsyncParsableCommand {
 
             --crash SERVICE kills that node with SIGKILL --crash-at seconds into the run and
             restarts it --restart-after seconds later on the same port and data directory.
+
+            --scenario NAME|FILE plays a timed fault schedule (Samples/Scenarios/NAME.json, or a
+            file): link faults and handler faults are set on every node over CONTROL frames,
+            crashes and restarts are done by this supervisor. Every random fault decision derives
+            from --seed, so the same scenario and seed apply the same faults at the same offsets.
+            The report adds the fault timeline, what the faults did, the corrupted frames the
+            checksums caught, the dead letters and why, and the convergence time (from the last
+            fault healed to every order terminal). Scenarios: flaky-network, partition-payment,
+            crash-inventory, duplicate-storm, slow-consumer, corrupt-links, everything.
             """
     )
 
     @Option(help: "How many orders to place.") var orders = 100
     @Option(help: "Orders per second.") var rate = 200.0
-    @Option(help: "Seed of the order generator.") var seed: UInt64 = 1
+    @Option(help: "Seed of the order generator and of every fault decision.") var seed: UInt64 = 1
+    @Option(help: "Play a fault scenario: a name from Samples/Scenarios or a JSON file.") var scenario: String?
     @Flag(help: "Print the final report as JSON.") var json = false
     @Option(help: "Keep the nodes' databases and logs in this directory (default: a temporary one, removed).") var data: String?
     @Option(help: "Give up waiting for the saga to settle after this many seconds.") var timeout = 120.0
@@ -41,6 +52,19 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let report = try await runDemo(showingProgress: true)
+        print(json ? String(decoding: try JSONEncoder.pretty.encode(report), as: UTF8.self) : report.render())
+        if !report.passed { throw ExitCode(1) }
+    }
+
+    /// One whole demo — cluster up, orders, faults, settle, check, cluster down — as a report.
+    func runDemo(showingProgress: Bool) async throws -> DemoReport {
+        let timeline: ScenarioTimeline?
+        do {
+            timeline = try scenario.map { try Scenario.load($0, searching: DemoScenario.searchDirectories).timeline(seed: seed) }
+        } catch let error as ScenarioError {
+            throw CommandFailure(error.message)
+        }
         let directory = try data ?? Self.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let cluster = DemoCluster(dataDirectory: directory, logLevel: logLevel)
@@ -49,15 +73,16 @@ struct DemoCommand: AsyncParsableCommand {
         let report: DemoReport
         do {
             try await cluster.start()
-            report = try await DemoRun(command: self, cluster: cluster, dataDirectory: directory).run()
+            var demo = DemoRun(command: self, cluster: cluster, dataDirectory: directory, timeline: timeline)
+            demo.showsProgress = showingProgress
+            report = try await demo.run()
         } catch {
             await cluster.stop()
             throw error
         }
         await cluster.stop()
         if data == nil { try? FileManager.default.removeItem(atPath: directory) }
-        print(json ? String(decoding: try JSONEncoder.pretty.encode(report), as: UTF8.self) : report.render())
-        if !report.passed { throw ExitCode(1) }
+        return report
     }
 
     static func temporaryDirectory() throws -> String {

@@ -27,6 +27,18 @@ struct DemoProbe {
         return try await session.request(ControlCommand.state, as: State.self)
     }
 
+    /// One line per dead letter of every node: where, which event, and why.
+    func deadLetterReasons() async -> [String] {
+        var lines: [String] = []
+        for (nodeID, address) in cluster.listenAddresses.sorted(by: { $0.key < $1.key }) {
+            guard let session = try? await ControlSession.open(address) else { continue }
+            let letters = (try? await session.request(ControlCommand.deadLetterList, as: [DeadLetterSummary].self)) ?? []
+            await session.close()
+            lines += letters.map { "\(nodeID) → \($0.group): \($0.event.type) \($0.event.subject) after \($0.attempts) attempt(s): \($0.reason): \($0.lastError.prefix(120))\($0.lastError.count > 120 ? "…" : "")" }
+        }
+        return lines
+    }
+
     /// Everything the saga checker needs.
     func snapshot(placedOrderIDs: [String], world: SagaConfiguration) async throws -> SagaSnapshot {
         let statistics = await statistics()

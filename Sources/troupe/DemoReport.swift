@@ -1,6 +1,7 @@
 import Foundation
 import OrderSaga
 import Troupe
+import TroupeChaos
 
 /// What `troupe demo` prints at the end (and as JSON with `--json`).
 struct DemoReport: Codable {
@@ -26,6 +27,22 @@ struct DemoReport: Codable {
     var invariants: [InvariantResult]
     var passed: Bool
     var dataDirectory: String?
+    /// `--scenario`, as given.
+    var scenario: String?
+    /// The run's seed (orders and every fault decision).
+    var seed: UInt64 = 0
+    /// The scenario's planned timeline: the same for the same scenario and seed.
+    var faultTimeline: [String] = []
+    /// From the last fault healed to every order terminal and every outbox empty.
+    var convergenceMillis: Double?
+    /// Corrupted frames the nodes' checksums caught (counted by nodes alive at the end).
+    var checksumFailures = 0
+    /// What the link faults did (nodes alive at the end, since their last start).
+    var linkFaults = LinkFaultCounters()
+    /// What the handler faults did.
+    var handlerFaults = HandlerFaultCounters()
+    /// Each dead letter: where, what, and why.
+    var deadLetterReasons: [String] = []
 
     static func latency(of book: OrderBook, orderIDs: [String]) -> Latency {
         let millis = orderIDs.compactMap { id -> Double? in
@@ -47,7 +64,18 @@ struct DemoReport: Codable {
             "  events handled \(eventsHandled) (\(String(format: "%.0f", eventsPerSecond))/s)   redeliveries \(redeliveries)   duplicates suppressed \(duplicatesSuppressed)   dead letters \(deadLetters)",
             "  order completion latency  p50 \(String(format: "%.1f", orderCompletionLatency.p50Millis)) ms   p99 \(String(format: "%.1f", orderCompletionLatency.p99Millis)) ms   max \(String(format: "%.1f", orderCompletionLatency.maxMillis)) ms",
         ]
-        if !faults.isEmpty { lines += ["", "Faults:"] + faults.map { "  \($0)" } }
+        if !faults.isEmpty { lines += ["", "Faults\(scenario.map { " (scenario \($0), seed \(seed))" } ?? ""):"] + faults.map { "  \($0)" } }
+        if let convergenceMillis {
+            let l = linkFaults
+            let h = handlerFaults
+            lines += [
+                "  converged \(String(format: "%.0f", convergenceMillis)) ms after the last fault healed",
+                "  frames dropped \(l.dropped)  duplicated \(l.duplicated)  corrupted \(l.corrupted)  delayed \(l.delayed)  partitioned \(l.partitioned)  "
+                    + "checksum failures caught \(checksumFailures)",
+                "  handler failures injected \(h.failed)  slowed \(h.slowed)  paused \(h.pausedDeliveries)",
+            ]
+        }
+        if !deadLetterReasons.isEmpty { lines += ["", "Dead letters:"] + deadLetterReasons.map { "  \($0)" } }
         lines += ["", "Nodes:"] + StatsTable.render(nodes).split(separator: "\n").map { "  \($0)" }
         lines += ["", "Invariants:"] + SagaInvariantChecker().report(invariants).split(separator: "\n").map { "  \($0)" }
         lines += ["", passed ? "All invariants hold." : "INVARIANT VIOLATED — see above."]

@@ -1,6 +1,7 @@
 import Foundation
 import OrderSaga
 import Troupe
+import TroupeChaos
 import TroupeWire
 
 /// One demo run against a started cluster: wait for the mesh, place orders, watch, report.
@@ -8,6 +9,10 @@ struct DemoRun {
     let command: DemoCommand
     let cluster: DemoCluster
     let dataDirectory: String
+    /// The compiled `--scenario`, if any.
+    var timeline: ScenarioTimeline?
+    /// Whether to print a progress line on stderr every half second.
+    var showsProgress = true
 
     func run() async throws -> DemoReport {
         let probe = DemoProbe(cluster: cluster)
@@ -18,14 +23,25 @@ struct DemoRun {
         let started = ContinuousClock.now
         let faults = SendableBox<[String]>([])
         let faultTask = scheduleCrash(started: started, faults: faults)
-        let progress = Task { await showProgress(probe, total: orders.count, started: started) }
-        defer { progress.cancel() }
+        let scenarioTask = timeline.map { timeline in
+            Task { try await DemoScenario(cluster: cluster, timeline: timeline).run(started: started, applied: faults) }
+        }
+        let progress = Task { if showsProgress { await showProgress(probe, total: orders.count, started: started) } }
+        defer {
+            progress.cancel()
+            faultTask?.cancel()
+            scenarioTask?.cancel()
+        }
 
         try await place(orders, started: started)
-        try await waitUntilSettled(probe, orderIDs: orders.map(\.orderID), started: started)
         try await faultTask?.value
+        try await scenarioTask?.value
+        try await waitUntilSettled(probe, orderIDs: orders.map(\.orderID), started: started)
+        let settled = ContinuousClock.now
         progress.cancel()
         _ = await progress.value
+        let chaos = await DemoScenario.statuses(cluster)
+        let deadLetters = await probe.deadLetterReasons()
 
         let wall = ContinuousClock.now - started
         let snapshot = try await probe.snapshot(placedOrderIDs: orders.map(\.orderID), world: world)
@@ -34,6 +50,16 @@ struct DemoRun {
         let handled = statistics.reduce(0) { $0 + $1.statistics.handled }
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let statuses = orders.map { snapshot.orders.status(of: $0.orderID) }
+        let timelineLines: [String] = timeline?.lines ?? []
+        var convergence: Double?
+        if let timeline { convergence = Self.millis(settled - (started + .milliseconds(timeline.lastHealMillis))) }
+        let checksumFailures: Int = chaos.reduce(0) { $0 + $1.checksumFailures }
+        var linkFaults = LinkFaultCounters()
+        var handlerFaults = HandlerFaultCounters()
+        for status in chaos {
+            linkFaults.add(status.links)
+            handlerFaults.add(status.handlers)
+        }
         return DemoReport(
             orders: orders.count,
             confirmed: statuses.filter { $0 == .confirmed }.count,
@@ -46,8 +72,15 @@ struct DemoRun {
             orderCompletionLatency: DemoReport.latency(of: snapshot.orders, orderIDs: orders.map(\.orderID)),
             faults: faults.value, nodes: statistics, invariants: results,
             passed: results.allSatisfy { $0.passed || $0.informational },
-            dataDirectory: command.data
+            dataDirectory: command.data,
+            scenario: command.scenario, seed: command.seed, faultTimeline: timelineLines,
+            convergenceMillis: convergence, checksumFailures: checksumFailures,
+            linkFaults: linkFaults, handlerFaults: handlerFaults, deadLetterReasons: deadLetters
         )
+    }
+
+    static func millis(_ duration: Duration) -> Double {
+        max(0, Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
     }
 
     /// Every node connected to the three others.

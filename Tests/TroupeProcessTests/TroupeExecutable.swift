@@ -109,11 +109,21 @@ final class ChildProcess: Sendable {
 
     /// Waits until the process has exited and its output has been read to the end; false if
     /// `timeout` passed first.
+    ///
+    /// A pipe can stay open after the child exited when a sibling started at the same moment
+    /// inherited its write end (tests start children concurrently); once the child has exited,
+    /// its output is waited for at most a few seconds more instead of the whole `timeout`.
     func waitForExit(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
+        var exitedAt: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
             let (exited, drained) = output.withLock { ($0.status != nil, $0.openPipes == 0) }
             if exited, drained { return true }
+            if exited {
+                let first = exitedAt ?? ContinuousClock.now
+                exitedAt = first
+                if ContinuousClock.now - first > .seconds(3) { return true }
+            }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return status != nil

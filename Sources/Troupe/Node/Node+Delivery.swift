@@ -4,7 +4,31 @@ import TroupeWire
 
 extension Node {
     /// Hands freshly committed events to the delivery state machine.
-    func startDeliveries(of envelopes: [Envelope], to targets: [[String]]) async {
+    ///
+    /// `targets` were computed before the commit; interest may have changed while the commit
+    /// was awaited (an event with no group would then be parked after the parked events were
+    /// already re-routed, and stay parked). So the groups are recomputed here, with no suspension
+    /// point before the hand-over, and any new ones recorded in the outbox first.
+    func startDeliveries(of envelopes: [Envelope], to committedTargets: [[String]]) async {
+        var targets = committedTargets
+        var added = StoreBatch()
+        for (index, envelope) in envelopes.enumerated() {
+            let extra = Set(matchingGroups(for: envelope)).subtracting(targets[index]).sorted()
+            guard !extra.isEmpty else { continue }
+            targets[index] += extra
+            added.targetsAdded += extra.map { DeliveryProgress(eventID: envelope.eventID, group: $0) }
+        }
+        if !added.isEmpty {
+            do {
+                try await store.apply(added)
+            } catch {
+                logger.error("could not record new target groups: \(error)")
+            }
+            // The apply suspended: check once more without suspending before the hand-over.
+            for (index, envelope) in envelopes.enumerated() {
+                targets[index] += Set(matchingGroups(for: envelope)).subtracting(targets[index]).sorted()
+            }
+        }
         let now = clock.monotonicNow()
         for (envelope, groups) in zip(envelopes, targets) {
             statistics.published += 1

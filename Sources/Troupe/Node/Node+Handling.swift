@@ -16,6 +16,9 @@ extension Node {
         eventLogger[metadataKey: "causation-id"] = "\(envelope.causationID.map { "\($0)" } ?? "-")"
         eventLogger[metadataKey: "event-type"] = "\(envelope.type)"
 
+        if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(envelope) {
+            return await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
+        }
         guard let registration = handlers.registrations[envelope.type] else {
             return await reject(delivery, from: peer, HandlerError.unknownEventType(envelope.type), eventLogger)
         }

@@ -45,6 +45,9 @@ public actor Node<Service: ServiceDefinition> {
     /// A fault-injection hook point, called after a handled event committed and before its ack
     /// is sent (the chaos layer can crash the process here: "ack lost after the effect committed").
     var afterCommitHook: (@Sendable (Envelope) async -> Void)?
+    /// A fault-injection hook point, called before each delivery's handler runs; see
+    /// ``setHandlerFaultHook(_:)``.
+    var handlerFaultHook: (@Sendable (Envelope) async -> HandlerFaultOutcome)?
     /// Host-level CONTROL commands; see ``setControlExtension(_:)``.
     var controlExtension: (@Sendable (ControlRequest) async -> ControlReply?)?
 
@@ -110,6 +113,14 @@ public actor Node<Service: ServiceDefinition> {
     /// Sets the hook called after each handled event committed and before it is acked.
     public func setAfterCommitHook(_ hook: (@Sendable (Envelope) async -> Void)?) {
         afterCommitHook = hook
+    }
+
+    /// Sets the hook called before each delivery is handled (the chaos layer's "handler invoke"
+    /// hook point). It may suspend — a slow or paused consumer: the node takes no other
+    /// notification meanwhile — and may fail the delivery, which is then NACKed like a throwing
+    /// handler. Nil removes it.
+    public func setHandlerFaultHook(_ hook: (@Sendable (Envelope) async -> HandlerFaultOutcome)?) {
+        handlerFaultHook = hook
     }
 
     /// Subscribes the service's handlers, then processes mesh notifications and timers until the
