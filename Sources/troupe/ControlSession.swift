@@ -51,4 +51,17 @@ struct ControlSession {
     }
 
     func close() async { await client.close() }
+
+    /// Opens a session, runs `body` with it and closes it, whether `body` succeeds or throws.
+    static func with<Result>(_ address: PeerAddress, _ body: (ControlSession) async throws -> Result) async throws -> Result {
+        let session = try await open(address)
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
 }

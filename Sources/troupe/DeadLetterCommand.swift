@@ -77,8 +77,6 @@ struct DeadLetterCommand: AsyncParsableCommand {
     }
 
     static func fetch(_ address: PeerAddress) async throws -> [DeadLetterSummary] {
-        let session = try await ControlSession.open(address)
-        defer { Task { await session.close() } }
-        return try await session.request(ControlCommand.deadLetterList, as: [DeadLetterSummary].self)
+        try await ControlSession.with(address) { try await $0.request(ControlCommand.deadLetterList, as: [DeadLetterSummary].self) }
     }
 }

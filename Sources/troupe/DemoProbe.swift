@@ -22,9 +22,7 @@ struct DemoProbe {
     /// The `state` of one node, decoded.
     func state<State: Decodable>(of nodeID: String, as type: State.Type) async throws -> State {
         guard let address = cluster.listenAddresses[nodeID] else { throw CommandFailure("no node \(nodeID)") }
-        let session = try await ControlSession.open(address)
-        defer { Task { await session.close() } }
-        return try await session.request(ControlCommand.state, as: State.self)
+        return try await ControlSession.with(address) { try await $0.request(ControlCommand.state, as: State.self) }
     }
 
     /// One line per dead letter of every node: where, which event, and why.

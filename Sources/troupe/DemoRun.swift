@@ -98,7 +98,6 @@ struct DemoRun {
     /// Publishes the orders through the order node at the requested rate.
     private func place(_ orders: [OrderPlaced], started: ContinuousClock.Instant) async throws {
         var session = try await ControlSession.open(cluster.orderAddress)
-        defer { Task { [session] in await session.close() } }
         let interval = 1.0 / command.rate
         for (index, order) in orders.enumerated() {
             let due = started + .seconds(Double(index) * interval)
@@ -114,10 +113,14 @@ struct DemoRun {
                     // The order node may be down (a crash fault): reconnect and try again.
                     attempt += 1
                     try await Task.sleep(for: .milliseconds(100))
-                    if let fresh = try? await ControlSession.open(cluster.orderAddress) { session = fresh }
+                    if let fresh = try? await ControlSession.open(cluster.orderAddress) {
+                        await session.close()
+                        session = fresh
+                    }
                 }
             }
         }
+        await session.close()
     }
 
     /// Every placed order terminal and every outbox empty.

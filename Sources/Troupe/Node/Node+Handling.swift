@@ -11,10 +11,12 @@ extension Node {
         metrics.delivered.increment()
         let envelope = delivery.envelope
         var eventLogger = logger
-        eventLogger[metadataKey: "event-id"] = "\(envelope.eventID)"
-        eventLogger[metadataKey: "correlation-id"] = "\(envelope.correlationID)"
-        eventLogger[metadataKey: "causation-id"] = "\(envelope.causationID.map { "\($0)" } ?? "-")"
-        eventLogger[metadataKey: "event-type"] = "\(envelope.type)"
+        // `.stringConvertible` defers formatting to when a line is actually written: this runs
+        // for every delivery, and most are never logged.
+        eventLogger[metadataKey: "event-id"] = .stringConvertible(envelope.eventID)
+        eventLogger[metadataKey: "correlation-id"] = .stringConvertible(envelope.correlationID)
+        if let causationID = envelope.causationID { eventLogger[metadataKey: "causation-id"] = .stringConvertible(causationID) }
+        eventLogger[metadataKey: "event-type"] = .string(envelope.type)
 
         if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(envelope) {
             return await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
