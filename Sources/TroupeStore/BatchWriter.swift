@@ -57,17 +57,17 @@ struct BatchWriter {
     }
 
     /// Checks and records each handled event's idempotency key, then archives it. A key recorded
-    /// and unexpired at the event's handling time (including one recorded earlier in this batch)
+    /// and unexpired at the event's handling time on the node's retention clock (including one recorded earlier in this batch)
     /// throws, and the caller's transaction rolls everything back.
     private mutating func recordHandled(_ handled: [HandledEvent]) throws {
         for event in handled {
             let key = event.idempotencyKey
             let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
-            if let expiresAt = try Int64.fetchOne(lookup, arguments: [key]), expiresAt > event.handledAtMicros {
+            if let expiresAt = try Int64.fetchOne(lookup, arguments: [key]), expiresAt > event.retentionMicros {
                 throw StoreError(
                     code: .duplicateIdempotencyKey,
                     message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
-                        + "(expires at \(expiresAt) µs, handled at \(event.handledAtMicros) µs); batch not applied"
+                        + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
                 )
             }
             try run("INSERT OR REPLACE INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)",

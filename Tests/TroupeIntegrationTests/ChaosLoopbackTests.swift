@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 import NIOPosix
 import Testing
@@ -21,12 +22,14 @@ struct ChaosLoopbackTests {
     /// publishes `count` Pings and waits until each is applied once and the outbox is empty.
     static func run(
         count: Int, sourceHook: any LinkHook = PassThroughLinkHook(), counterHook: any LinkHook = PassThroughLinkHook(),
-        handlerFaults: HandlerFaultInjector? = nil, counterClock: any NodeClock = SystemNodeClock(), beforePublishing: () -> Void = {}, _ inspect: (RunningService<SourceService>, RunningService<CounterService>) async -> Void
+        handlerFaults: HandlerFaultInjector? = nil, counterClock: any NodeClock = SystemNodeClock(), beforePublishing: () -> Void = {},
+        configureCounter: (RunningService<CounterService>) async -> Void = { _ in }, _ inspect: (RunningService<SourceService>, RunningService<CounterService>) async -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let source = try await RunningService.start(SourceService(), hook: sourceHook, on: group, policy: patientPolicy)
         let counter = try await RunningService.start(CounterService(), seeds: [source.address], hook: counterHook, on: group, policy: patientPolicy, clock: counterClock)
         if let handlerFaults { await counter.node.setHandlerFaultHook(handlerFaults.hook) }
+        await configureCounter(counter)
         #expect(await eventually("the source knows the counter's interest") {
             await source.mesh.matchingGroups(for: probe("Ping")) == ["counter"]
         })
@@ -97,6 +100,25 @@ struct ChaosLoopbackTests {
             #expect(counterHook.counters.dropped > 0, "ACKs were lost")
             #expect(await source.node.statistics.redelivered > 0)
             #expect(await counter.node.statistics.duplicatesSuppressed > 0, "the redeliveries met the idempotency records")
+        }
+    }
+
+    @Test func aWallClockJumpBeyondTheTTLDoesNotExpireIdempotencyRecords() async throws {
+        // Midway, the counter's wall clock jumps 48 hours ahead: twice the idempotency TTL.
+        // Expiry by the wall clock would forget every key at once and apply the redeliveries of
+        // lost-ACK events again; expiry on the retention clock (uptime) must not.
+        let clock = SkewedNodeClock()
+        let handled = Mutex(0)
+        let counterHook = ChaosLinkHook(plan: FaultPlan(links: [LinkFault(from: "counter", to: "source", ackLoss: 0.5)]), seed: 7)
+        try await Self.run(count: 40, counterHook: counterHook, counterClock: clock, configureCounter: { counter in
+            await counter.node.setHandlerFaultHook { _ in
+                if handled.withLock({ $0 += 1; return $0 }) == 15 { clock.setSkew(micros: 48 * 3600 * 1_000_000) }
+                return .proceed
+            }
+        }) { source, counter in
+            #expect(clock.skewMicros > 0, "the jump happened during the run")
+            #expect(counterHook.counters.dropped > 0, "ACKs were lost")
+            #expect(await counter.node.statistics.duplicatesSuppressed > 0, "redeliveries after the jump met live records")
         }
     }
 }

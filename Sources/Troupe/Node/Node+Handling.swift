@@ -32,7 +32,8 @@ extension Node {
         }
         let key = registration.idempotencyKey(event, envelope)
         let nowMicros = clock.wallMicros()
-        if let expiry = idempotencyKeys[key], expiry > nowMicros {
+        let retentionNow = retention.now(at: clock.monotonicNow())
+        if let expiry = idempotencyKeys[key], expiry > retentionNow {
             statistics.duplicatesSuppressed += 1
             metrics.duplicatesSuppressed.increment()
             eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"])
@@ -51,9 +52,9 @@ extension Node {
         metrics.handlerDuration.recordNanoseconds((ContinuousClock.now - started).microseconds * 1000)
 
         var batch = StoreBatch()
-        let expiry = nowMicros + configuration.idempotencyTTL.microseconds
+        let expiry = retentionNow + configuration.idempotencyTTL.microseconds
         batch.handled = [HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
-                                      group: delivery.group, handledAtMicros: nowMicros)]
+                                      group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow)]
         let publications = context.published.map { makeEnvelope(for: $0, causedBy: envelope, nowMicros: nowMicros) }
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published = zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }

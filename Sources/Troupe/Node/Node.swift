@@ -35,6 +35,8 @@ public actor Node<Service: ServiceDefinition> {
     /// The service's current (committed) state.
     public internal(set) var state: Service.State
     var idempotencyKeys: [String: Int64]
+    /// What idempotency expiry is measured on (uptime, not the wall clock).
+    let retention: RetentionClock
     var knownInterest: [LearnedSubscription]
     var delivery: DeliveryStateMachine
     var ackBatcher: AckBatcher<String>
@@ -75,7 +77,9 @@ public actor Node<Service: ServiceDefinition> {
         self.logger = logger
         self.metrics = NodeMetrics(nodeID: mesh.identity.nodeID, service: Service.name)
 
-        let snapshot = try await store.loadSnapshot(nowMicros: clock.wallMicros())
+        // Every key, expired or not: which ones are expired is decided on the retention clock,
+        // which resumes from the records themselves.
+        let snapshot = try await store.loadSnapshot(nowMicros: .min)
         if let keyed = Service.State.self as? any KeyedState.Type, !snapshot.stateRecords.isEmpty {
             do {
                 self.state = try keyed.init(records: snapshot.stateRecords) as! Service.State
@@ -91,7 +95,11 @@ public actor Node<Service: ServiceDefinition> {
         } else {
             self.state = service.initialState()
         }
-        self.idempotencyKeys = snapshot.idempotencyKeys
+        let retention = RetentionClock(resumingFrom: snapshot.idempotencyKeys.values, ttl: configuration.idempotencyTTL,
+                                       wallNow: clock.wallMicros(), monotonicNow: clock.monotonicNow())
+        self.retention = retention
+        let retentionNow = retention.now(at: clock.monotonicNow())
+        self.idempotencyKeys = snapshot.idempotencyKeys.filter { $0.value > retentionNow }
         self.knownInterest = snapshot.interest.map { LearnedSubscription(nodeID: $0.nodeID, subscription: $0.subscription) }
         let seed = configuration.randomSeed ?? UInt64.random(in: .min ... .max)
         var random = Xoshiro256StarStar(seed: seed)

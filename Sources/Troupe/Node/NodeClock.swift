@@ -4,9 +4,8 @@ import Foundation
 /// expiry, dead-letter times) and a monotonic instant (timers, timeouts).
 ///
 /// Injected so a simulator can run nodes on a virtual clock and chaos can skew one node's wall
-/// clock. Idempotency expiry is checked against the wall clock of the node that wrote the record,
-/// so a skewed clock can only make records live longer or shorter by the skew; see
-/// ``NodeConfiguration/idempotencyTTL``.
+/// clock. Idempotency expiry does not read the wall clock at all: it runs on a
+/// ``RetentionClock`` driven by the monotonic clock, so no skew can expire a record early.
 public protocol NodeClock: Sendable {
     /// Microseconds since the Unix epoch.
     func wallMicros() -> Int64

@@ -5,9 +5,10 @@ public struct NodeConfiguration: Sendable {
     public var defaultDeliveryPolicy: DeliveryPolicy
     /// Per-group overrides of ``defaultDeliveryPolicy``.
     public var deliveryPolicies: [String: DeliveryPolicy]
-    /// How long an idempotency record keeps recognising duplicates. It must exceed the longest
-    /// time a redelivery can take (max deliveries × max backoff + ack timeouts) plus any clock
-    /// skew between restarts, or a late duplicate could be applied again.
+    /// How long an idempotency record keeps recognising duplicates, measured in the node's
+    /// uptime (see ``RetentionClock``: wall-clock skew and downtime do not shorten it). It must
+    /// exceed the longest time a redelivery can take (max deliveries × max backoff + ack
+    /// timeouts), or a late duplicate could be applied again.
     public var idempotencyTTL: Duration
     /// Acks are sent when this many are pending for one peer...
     public var ackBatchSize: Int

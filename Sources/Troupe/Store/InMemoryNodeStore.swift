@@ -117,11 +117,11 @@ private struct Storage {
         var staged: [String: Int64] = [:]
         for event in handled {
             let key = event.idempotencyKey
-            if let expiresAt = staged[key] ?? idempotency[key], expiresAt > event.handledAtMicros {
+            if let expiresAt = staged[key] ?? idempotency[key], expiresAt > event.retentionMicros {
                 return StoreError(
                     code: .duplicateIdempotencyKey,
                     message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
-                        + "(expires at \(expiresAt) µs, handled at \(event.handledAtMicros) µs); batch not applied"
+                        + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
                 )
             }
             staged[key] = event.expiresAtMicros

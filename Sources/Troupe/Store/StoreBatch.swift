@@ -41,22 +41,28 @@ public struct StoreBatch: Sendable {
 public struct HandledEvent: Sendable {
     /// The idempotency key (the event id's text by default, or one the handler derived).
     public var idempotencyKey: String
-    /// When the key stops guarding against duplicates, microseconds since the Unix epoch.
+    /// When the key stops guarding against duplicates, on the node's ``RetentionClock``
+    /// (microseconds; epoch-like, but advancing with uptime only).
     public var expiresAtMicros: Int64
     /// The event as received.
     public var envelope: Envelope
     /// The group it was delivered to.
     public var group: String
-    /// When it was handled, microseconds since the Unix epoch.
+    /// When it was handled, microseconds since the Unix epoch (wall clock: for timelines).
     public var handledAtMicros: Int64
+    /// The ``RetentionClock`` reading when it was handled: an existing record of the same key
+    /// that expires after this is still live, and the batch is refused.
+    public var retentionMicros: Int64
 
-    /// Creates a record.
-    public init(idempotencyKey: String, expiresAtMicros: Int64, envelope: Envelope, group: String, handledAtMicros: Int64) {
+    /// Creates a record; `retentionMicros` defaults to `handledAtMicros` (a node whose retention
+    /// clock started from the wall clock and never restarted).
+    public init(idempotencyKey: String, expiresAtMicros: Int64, envelope: Envelope, group: String, handledAtMicros: Int64, retentionMicros: Int64? = nil) {
         self.idempotencyKey = idempotencyKey
         self.expiresAtMicros = expiresAtMicros
         self.envelope = envelope
         self.group = group
         self.handledAtMicros = handledAtMicros
+        self.retentionMicros = retentionMicros ?? handledAtMicros
     }
 }
 
