@@ -6,6 +6,9 @@ public enum ChaosControlCommand {
     public static let clear = "faults.clear"
     /// `faults.status` → ``FaultStatus``.
     public static let status = "faults.status"
+    /// `faults.crash-after-commit` → ``FaultStatus``: the node kills its own process right after
+    /// its next handled event commits, before the ack is sent. One shot.
+    public static let crashAfterCommit = "faults.crash-after-commit"
 }
 
 /// Payload of `faults.set`: the plan that replaces the node's current one and its seed.

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import NIOCore
 public import TroupeMesh
@@ -14,6 +15,8 @@ public final class ChaosController: Sendable {
     public let handlers: HandlerFaultInjector
     /// The node's clock, skewed by ``NodeFault/clockSkewMillis`` (give it to the node).
     public let clock: SkewedNodeClock
+    /// Whether ``ChaosControlCommand/crashAfterCommit`` is armed.
+    private let crashArmed = Atomic<Bool>(false)
 
     /// Creates the layer for node `nodeID` hosting `service`, with an initial `plan`.
     public init(nodeID: String, service: String, plan: FaultPlan = .empty, seed: UInt64 = 0) {
@@ -60,12 +63,26 @@ public final class ChaosController: Sendable {
                 apply(FaultPlanUpdate(plan: .empty, seed: 0))
             case ChaosControlCommand.status:
                 break
+            case ChaosControlCommand.crashAfterCommit:
+                crashArmed.store(true, ordering: .sequentiallyConsistent)
             default:
                 return nil
             }
             return Self.reply(request, status: 0, status(mesh: await meshStatistics()))
         }
     }
+
+    /// The after-commit hook point (give it to `Node.setAfterCommitHook`): once
+    /// ``ChaosControlCommand/crashAfterCommit`` armed it, the next committed event calls `crash`
+    /// — which is expected not to return (the host kills its process) — before the ack is sent.
+    public func afterCommitHook(crash: @escaping @Sendable (Envelope) -> Void) -> @Sendable (Envelope) async -> Void {
+        { [self] envelope in
+            if crashArmed.exchange(false, ordering: .sequentiallyConsistent) { crash(envelope) }
+        }
+    }
+
+    /// Whether a crash-after-commit is armed and has not struck yet.
+    public var isCrashAfterCommitArmed: Bool { crashArmed.load(ordering: .sequentiallyConsistent) }
 
     private static func reply(_ request: ControlRequest, status: UInt16, _ value: some Encodable) -> ControlReply {
         let data = (try? JSONEncoder().encode(value)) ?? Data("null".utf8)

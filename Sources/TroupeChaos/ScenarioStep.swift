@@ -6,6 +6,7 @@
 /// ```json
 /// {"at": "2s", "partition": ["payment"], "for": "5s"}
 /// {"at": "4s", "crash": "inventory", "restartAfter": "3s"}
+/// {"at": "2s", "crashAfterCommit": "payment", "restartAfter": "2s"}
 /// {"at": "0s", "drop": 0.2, "from": "*", "to": "*"}
 /// {"at": "1s", "node": "payment", "slow": "30ms", "handlerFailure": 0.1, "for": "4s"}
 /// {"at": "1s", "poison": "OrderPlaced", "count": 3}
@@ -51,6 +52,11 @@ public struct ScenarioStep: Codable, Hashable, Sendable {
     public var clockSkew: String?
     /// Kill this node's process (SIGKILL).
     public var crash: String?
+    /// Crash this node's process right after its next handled event COMMITS, before its ack
+    /// is sent: the effect is durable, the ack is lost, and the publisher redelivers to a node
+    /// that restarts from its store (the window a naive "write key, then process" design loses
+    /// or duplicates work in). Restarted `restartAfter` later, like ``crash``.
+    public var crashAfterCommit: String?
     /// Restart a crashed node this long after the crash (default 1s).
     public var restartAfter: String?
     /// Publish poison events of this type: a payload no handler can decode, which must end in

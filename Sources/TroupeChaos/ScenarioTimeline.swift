@@ -3,7 +3,8 @@
 /// Fault steps become plan changes: at each instant where a step starts or ends, the plan in
 /// force on every node is replaced by the union of the steps active from then on, with a seed
 /// derived from the run seed and the change's position, so each change restarts the nodes'
-/// random streams reproducibly. Crash steps become a crash and a restart.
+/// random streams reproducibly. Crash steps become a crash (or an armed
+/// crash-after-commit) and a restart.
 public struct ScenarioTimeline: Codable, Hashable, Sendable {
     /// One thing the supervisor does.
     public enum Action: Codable, Hashable, Sendable {
@@ -11,6 +12,9 @@ public struct ScenarioTimeline: Codable, Hashable, Sendable {
         case setPlan(FaultPlan, seed: UInt64)
         /// Kill the node's process (SIGKILL).
         case crash(String)
+        /// Arm the node to kill its own process right after its next commit, before the ack
+        /// (``ChaosControlCommand/crashAfterCommit``).
+        case crashAfterCommit(String)
         /// Start the node again on the same port and data; then give it the plan in force.
         case restart(String)
         /// Publish this many events of this type with a payload no handler decodes.
@@ -61,6 +65,13 @@ extension Scenario {
                 entries.append(.init(atMillis: restart, action: .restart(node), summary: "restart \(node) (same port, same data)"))
                 latest = max(latest, restart)
             }
+            if let node = step.crashAfterCommit {
+                let restart = start + (try step.restartAfter.map { try Self.millis($0, "restartAfter", index) } ?? 1000)
+                entries.append(.init(atMillis: start, action: .crashAfterCommit(node),
+                                     summary: "crash \(node) after its next commit, before the ack"))
+                entries.append(.init(atMillis: restart, action: .restart(node), summary: "restart \(node) (same port, same data)"))
+                latest = max(latest, restart)
+            }
             if let eventType = step.poison {
                 let count = step.count ?? 1
                 guard count >= 1 else { throw ScenarioError("step \(index + 1): count must be at least 1") }
@@ -69,7 +80,7 @@ extension Scenario {
             }
             let (plan, label) = try step.faults(index: index)
             guard !plan.isEmpty else {
-                if step.crash == nil && step.poison == nil { throw ScenarioError("step \(index + 1) injects nothing") }
+                if step.crash == nil && step.crashAfterCommit == nil && step.poison == nil { throw ScenarioError("step \(index + 1) injects nothing") }
                 continue
             }
             faultSteps.append((start, length.map { start + $0 }, plan, label))

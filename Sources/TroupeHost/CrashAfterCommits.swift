@@ -18,8 +18,14 @@ final class CrashAfterCommits: Sendable {
                 return count >= limit
             }
             guard reached else { return }
-            FileHandle.standardError.write(Data("troupe: crashing after committing \(envelope.type) \(envelope.eventID) (fault injection)\n".utf8))
-            kill(getpid(), SIGKILL)
+            Self.crash(after: envelope)
         }
+    }
+
+    /// Says which commit the crash follows, then kills this process with SIGKILL: no flush, no
+    /// goodbye, no ack.
+    @Sendable static func crash(after envelope: Envelope) {
+        FileHandle.standardError.write(Data("troupe: crashing after committing \(envelope.type) \(envelope.eventID) (fault injection)\n".utf8))
+        kill(getpid(), SIGKILL)
     }
 }

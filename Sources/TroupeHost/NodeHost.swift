@@ -69,7 +69,12 @@ public struct NodeHost<S: ServiceDefinition>: Service {
             await mesh.shutdown()
             throw error
         }
-        if let limit = configuration.crashAfterHandled { await node.setAfterCommitHook(CrashAfterCommits(limit: limit).hook) }
+        let chaosCrash = chaos.afterCommitHook(crash: CrashAfterCommits.crash(after:))
+        let processFlagCrash = configuration.crashAfterHandled.map { CrashAfterCommits(limit: $0).hook }
+        await node.setAfterCommitHook { envelope in
+            await chaosCrash(envelope)
+            await processFlagCrash?(envelope)
+        }
         await node.setHandlerFaultHook(chaos.handlers.hook)
         await node.setControlExtension(chaos.controlExtension(meshStatistics: { await mesh.statistics() }))
         await started?(NodeHostHandle(node: node, mesh: mesh))

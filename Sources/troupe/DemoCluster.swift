@@ -54,6 +54,9 @@ final class DemoCluster: Sendable {
         _ = await process.waitForExit()
     }
 
+    /// Whether `nodeID`'s process is alive.
+    func isRunning(_ nodeID: String) -> Bool { running.value[nodeID]?.isRunning ?? false }
+
     /// Starts `nodeID` again on the same port with the same data directory.
     func restart(_ nodeID: String) async throws {
         guard let node = nodes.first(where: { $0.nodeID == nodeID }) else { return }

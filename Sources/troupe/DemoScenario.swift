@@ -29,9 +29,16 @@ struct DemoScenario {
                 if !missed.isEmpty { note = "  (not reached: \(missed.joined(separator: ", ")))" }
             case .crash(let nodeID):
                 await cluster.crash(nodeID)
+            case .crashAfterCommit(let nodeID):
+                if !(await arm(nodeID)) { note = "  (not reached)" }
             case .poison(let eventType, let count):
                 note = await publishPoison(eventType, count: count, sequence: entry.atMillis)
             case .restart(let nodeID):
+                if cluster.isRunning(nodeID) {
+                    // An armed crash-after-commit that found nothing to commit: end it here.
+                    await cluster.crash(nodeID)
+                    note = "  (it had not crashed: no commit since it was armed; killed now)"
+                }
                 try await cluster.restart(nodeID)
                 if !current.plan.isEmpty, !(await send(current, to: [nodeID]).isEmpty) { note = "  (plan not reapplied)" }
             }
@@ -51,6 +58,14 @@ struct DemoScenario {
         }
         await session.close()
         return published == count ? "" : "  (\(count - published) not published)"
+    }
+
+    /// Arms `nodeID`'s crash-after-commit; false if the node could not be reached.
+    private func arm(_ nodeID: String) async -> Bool {
+        guard let address = cluster.listenAddresses[nodeID], let session = try? await ControlSession.open(address) else { return false }
+        let armed = (try? await session.request(ChaosControlCommand.crashAfterCommit, as: FaultStatus.self)) != nil
+        await session.close()
+        return armed
     }
 
     /// Sends `update` to `nodeIDs`; returns the nodes that could not be reached (e.g. crashed).

@@ -9,7 +9,7 @@ struct ScenarioTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Samples/Scenarios").path
 
-    static let names = ["flaky-network", "partition-payment", "crash-inventory", "duplicate-storm", "slow-consumer", "corrupt-links", "everything", "poison-events", "skew-and-lost-acks"]
+    static let names = ["flaky-network", "partition-payment", "crash-inventory", "duplicate-storm", "slow-consumer", "corrupt-links", "everything", "poison-events", "skew-and-lost-acks", "crash-after-commit"]
 
     @Test(arguments: names) func everyLibraryScenarioLoadsAndCompiles(_ name: String) throws {
         let scenario = try Scenario.load(name, searching: [Self.libraryDirectory])
@@ -44,6 +44,15 @@ struct ScenarioTests {
         #expect(timeline.entries.contains { $0.action == .restart("inventory") && $0.atMillis == 7000 })
         #expect(timeline.lastHealMillis == 7000)
         #expect(timeline.lines[0] == "  2.00s  + partition payment (both ways)")
+    }
+
+    @Test func aCrashAfterCommitStepArmsTheNodeAndRestartsIt() throws {
+        let data = Data(#"{"name": "c", "steps": [{"at": "1s", "crashAfterCommit": "payment", "restartAfter": "2s"}]}"#.utf8)
+        let timeline = try Scenario.decode(data).timeline(seed: 3)
+        #expect(timeline.entries.map(\.action) == [.crashAfterCommit("payment"), .restart("payment")])
+        #expect(timeline.entries.map(\.atMillis) == [1000, 3000])
+        #expect(timeline.lines[0] == "  1.00s  crash payment after its next commit, before the ack")
+        #expect(timeline.lastHealMillis == 3000)
     }
 
     @Test func overlappingStepsAreMergedWhileBothAreActive() throws {

@@ -94,6 +94,15 @@ struct ChaosProcessTests {
         #expect(report.duplicatesSuppressed > 0, "redeliveries of committed events were recognised")
     }
 
+    @Test func aNodeThatCrashesBetweenCommitAndAckChargesNothingTwice() async throws {
+        let report = try await Self.demo("crash-after-commit")
+        let crashes = report.faults.filter { $0.contains("after its next commit") }
+        #expect(crashes.count == 2, "\(report.faults)")
+        #expect(!report.faults.contains { $0.contains("had not crashed") }, "each armed node crashed on a commit: \(report.faults)")
+        #expect(report.redeliveries > 0, "the lost acks were made good by redelivery")
+        #expect(report.duplicatesSuppressed > 0, "the redelivered events met the records committed before the crash")
+    }
+
     @Test func everythingAtOnceStillHoldsEveryInvariant() async throws {
         let report = try await Self.demo("everything")
         #expect(report.faults.contains { $0.contains("crash inventory") })
