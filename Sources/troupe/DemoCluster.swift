@@ -11,15 +11,17 @@ final class DemoCluster: Sendable {
     let nodes: [NodeProcess]
     private let addresses = SendableBox<[String: PeerAddress]>([:])
 
-    init(dataDirectory: String, logLevel: String) {
+    init(dataDirectory: String, logLevel: String, placement: DemoPlacement = DemoPlacement()) {
         self.dataDirectory = dataDirectory
         self.nodes = SagaRole.allCases.map { role in
             NodeProcess(service: role.rawValue, nodeID: role.rawValue, arguments: [], logPath: "\(dataDirectory)/\(role.rawValue).log")
         }
         self.logLevel = logLevel
+        self.placement = placement
     }
 
     private let logLevel: String
+    private let placement: DemoPlacement
 
     /// Where each node listens, by node id.
     var listenAddresses: [String: PeerAddress] { addresses.value }
@@ -35,11 +37,12 @@ final class DemoCluster: Sendable {
     }
 
     private func start(_ node: NodeProcess) async throws {
-        let listen = addresses.value[node.nodeID] ?? PeerAddress(host: "127.0.0.1", port: 0)
+        let listen = addresses.value[node.nodeID] ?? PeerAddress(host: placement.host(of: node.nodeID), port: 0)
         var arguments = ["node", "--service", node.service, "--id", node.nodeID, "--listen", "\(listen)",
                          "--data", dataDirectory, "--log-level", logLevel]
         if node.nodeID != "order", let seed = addresses.value["order"] { arguments += ["--seed", "\(seed)"] }
-        let process = NodeProcess(service: node.service, nodeID: node.nodeID, arguments: arguments, logPath: node.logPath)
+        let process = NodeProcess(service: node.service, nodeID: node.nodeID, arguments: arguments, logPath: node.logPath,
+                                  wrapper: placement.wrapper(for: node.nodeID))
         running.update { $0[node.nodeID] = process }
         let address = try await process.start()
         addresses.update { $0[node.nodeID] = address }

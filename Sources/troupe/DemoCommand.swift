@@ -28,7 +28,12 @@ struct DemoCommand: AsyncParsableCommand {
             The report adds the fault timeline, what the faults did, the corrupted frames the
             checksums caught, the dead letters and why, and the convergence time (from the last
             fault healed to every order terminal). Scenarios: flaky-network, partition-payment,
-            crash-inventory, duplicate-storm, slow-consumer, corrupt-links, everything.
+            crash-inventory, duplicate-storm, slow-consumer, corrupt-links, everything,
+            poison-events, skew-and-lost-acks, crash-after-commit.
+
+            --node-host NODE=HOST and --node-wrapper COMMAND place the nodes elsewhere than on
+            127.0.0.1: deploy/netns/run.sh --demo runs each node in its own network namespace
+            (a "host" behind a veth, optionally rate-limited and lossy) with them.
             """
     )
 
@@ -43,12 +48,17 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seconds into the run at which --crash strikes.") var crashAt = 1.0
     @Option(help: "Seconds after the crash at which the node is restarted.") var restartAfter = 1.0
     @Option(help: "Log level of the nodes (their logs go to DATA/<node>.log).") var logLevel = "info"
+    @Option(name: .customLong("node-host"), help: ArgumentHelp("Listen host of one node, NODE=HOST (repeatable; default 127.0.0.1).", valueName: "node=host"))
+    var nodeHosts: [String] = []
+    @Option(help: ArgumentHelp("Start each node through this command; {node} becomes its id (e.g. \"ip netns exec troupe-{node}\").", valueName: "command"))
+    var nodeWrapper: String?
 
     func validate() throws {
         if orders < 1 { throw ValidationError("--orders must be at least 1") }
         if !(rate > 0) { throw ValidationError("--rate must be positive") }
         if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
         if crashAt < 0 || restartAfter < 0 { throw ValidationError("--crash-at and --restart-after must not be negative") }
+        _ = try placement()
     }
 
     func run() async throws {
@@ -67,7 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let directory = try data ?? Self.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let cluster = DemoCluster(dataDirectory: directory, logLevel: logLevel)
+        let cluster = DemoCluster(dataDirectory: directory, logLevel: logLevel, placement: try placement())
         let signals = Self.stopChildrenOnSignals(cluster)
         defer { signals.forEach { $0.cancel() } }
         let report: DemoReport
@@ -83,6 +93,17 @@ struct DemoCommand: AsyncParsableCommand {
         await cluster.stop()
         if data == nil { try? FileManager.default.removeItem(atPath: directory) }
         return report
+    }
+
+    /// `--node-host` and `--node-wrapper`, parsed.
+    func placement() throws -> DemoPlacement {
+        var placement = DemoPlacement()
+        for text in nodeHosts {
+            let (node, host) = try DemoPlacement.parseHost(text)
+            placement.hosts[node] = host
+        }
+        if let nodeWrapper { placement.wrapper = try DemoPlacement.parseWrapper(nodeWrapper) }
+        return placement
     }
 
     static func temporaryDirectory() throws -> String {

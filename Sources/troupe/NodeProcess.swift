@@ -9,6 +9,8 @@ final class NodeProcess: Sendable {
     let nodeID: String
     let arguments: [String]
     let logPath: String
+    /// A command prefix the process is started through (e.g. `ip netns exec NS`), or empty.
+    let wrapper: [String]
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -19,11 +21,12 @@ final class NodeProcess: Sendable {
         var pendingOutput = Data()
     }
 
-    init(service: String, nodeID: String, arguments: [String], logPath: String) {
+    init(service: String, nodeID: String, arguments: [String], logPath: String, wrapper: [String] = []) {
         self.service = service
         self.nodeID = nodeID
         self.arguments = arguments
         self.logPath = logPath
+        self.wrapper = wrapper
     }
 
     /// The line `troupe node` prints on stdout once it listens: `ready node=ID service=S listen=HOST:PORT`.
@@ -39,8 +42,15 @@ final class NodeProcess: Sendable {
     /// Starts the process; waits for its ready line and returns the address it listens on.
     func start(timeout: Duration = .seconds(30)) async throws -> PeerAddress {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executablePath)
-        process.arguments = arguments
+        if wrapper.isEmpty {
+            process.executableURL = URL(fileURLWithPath: Self.executablePath)
+            process.arguments = arguments
+        } else {
+            // The wrapper must exec the node in its own process (as `ip netns exec` does), so
+            // signals sent to this pid reach the node itself.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = wrapper + [Self.executablePath] + arguments
+        }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()

@@ -48,7 +48,7 @@ enum TroupeExecutable {
     }
 }
 
-/// One running `troupe` child with its output captured.
+/// One running `troupe` child (or another program) with its output captured.
 final class ChildProcess: Sendable {
     private final class Output: Sendable {
         struct State {
@@ -65,9 +65,9 @@ final class ChildProcess: Sendable {
     private let process: Process
     private let output = Output()
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], executable: String = TroupeExecutable.path) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: TroupeExecutable.path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         let stdout = Pipe()

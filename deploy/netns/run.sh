@@ -23,8 +23,9 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: run.sh [--bin PATH] [--netem "NETEM ARGS"] [--keep] [--dir DIR]
-              [--log-level LEVEL] [--timeout SECONDS]
+usage: run.sh [--bin PATH] [--netem "NETEM ARGS"] [--shape "TBF ARGS"] [--keep]
+              [--dir DIR] [--log-level LEVEL] [--timeout SECONDS]
+              [--demo [-- TROUPE DEMO ARGS...]]
 
   --bin PATH         troupe binary (default: $TROUPE_BIN, else `swift build
                      --show-bin-path`/troupe of this package if built, else
@@ -33,6 +34,16 @@ usage: run.sh [--bin PATH] [--netem "NETEM ARGS"] [--keep] [--dir DIR]
   --netem ARGS       impair each node's link: tc qdisc add dev eth0 root netem ARGS
                      inside each namespace (egress of every node), e.g.
                      --netem "delay 5ms 2ms loss 1%"
+  --shape ARGS       shape each link with a token bucket: tc qdisc add dev DEV root
+                     tbf ARGS on both ends of every veth, e.g. --shape "rate 2mbit
+                     burst 8kb limit 12kb": a slow link whose small queue drops
+                     packets under bursts (real loss and queueing delay for TCP;
+                     the kernels without netem still have tbf)
+  --demo             instead of the mesh check, run `troupe demo` with each node
+                     in its namespace (--node-host/--node-wrapper) and print its
+                     report; arguments after `--` go to troupe demo (e.g.
+                     -- --orders 200 --scenario flaky-network --json). Exit status:
+                     the demo's (0 when every saga invariant holds)
   --keep             leave the nodes running after the check, until Ctrl-C/SIGTERM
   --dir DIR          logs and data (default /tmp/troupe-netns): DIR/SERVICE.log
                      (stderr), DIR/SERVICE.out (stdout), DIR/SERVICE/ (--data)
@@ -48,6 +59,9 @@ source "$HERE/lib.sh"
 
 BIN=""
 NETEM=""
+SHAPE=""
+DEMO=0
+DEMO_ARGS=()
 KEEP=0
 DIR=/tmp/troupe-netns
 LOG_LEVEL=info
@@ -62,6 +76,9 @@ while (($# > 0)); do
     case $1 in
         --bin) BIN=${2:?--bin needs a path}; shift 2 ;;
         --netem) NETEM=${2:?--netem needs netem arguments}; shift 2 ;;
+        --shape) SHAPE=${2:?--shape needs tbf arguments}; shift 2 ;;
+        --demo) DEMO=1; shift ;;
+        --) shift; DEMO_ARGS=("$@"); break ;;
         --keep) KEEP=1; shift ;;
         --dir) DIR=${2:?--dir needs a directory}; shift 2 ;;
         --log-level) LOG_LEVEL=${2:?--log-level needs a level}; shift 2 ;;
@@ -76,7 +93,7 @@ done
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, veths, bridge)"
 command -v ip >/dev/null || die "ip not found: apt-get install iproute2"
-if [[ -n $NETEM ]]; then
+if [[ -n $NETEM || -n $SHAPE ]]; then
     command -v tc >/dev/null || die "tc not found: apt-get install iproute2"
 fi
 
@@ -209,7 +226,43 @@ for service in "${SERVICES[@]}"; do
         fi
         log "$ns eth0: $(tc -n "$ns" qdisc show dev eth0 | head -n 1)"
     fi
+    if [[ -n $SHAPE ]]; then
+        read -r -a shape_args <<<"$SHAPE"
+        tc -n "$ns" qdisc add dev eth0 root tbf "${shape_args[@]}" ||
+            die "tc qdisc add dev eth0 root tbf $SHAPE failed in $ns"
+        tc qdisc add dev "$veth" root tbf "${shape_args[@]}" ||
+            die "tc qdisc add dev $veth root tbf $SHAPE failed"
+        log "$ns eth0 and $veth: $(tc -n "$ns" qdisc show dev eth0 | head -n 1)"
+    fi
 done
+
+# shape_drops: packets the token buckets dropped, over every shaped device.
+shape_drops() {
+    local service total=0 n
+    for service in "${SERVICES[@]}"; do
+        n=$(tc -s -n "$(ns_name "$service")" qdisc show dev eth0 | awk '/dropped/ {gsub(",", "", $7); print $7; exit}')
+        total=$((total + ${n:-0}))
+        n=$(tc -s qdisc show dev "$(host_veth "$service")" | awk '/dropped/ {gsub(",", "", $7); print $7; exit}')
+        total=$((total + ${n:-0}))
+    done
+    echo "$total"
+}
+
+# --- demo mode ------------------------------------------------------------------
+
+if ((DEMO)); then
+    mkdir -p "$DIR"
+    rm -rf "${DIR:?}/demo"
+    demo_args=(demo --data "$DIR/demo" --log-level "$LOG_LEVEL" --node-wrapper "ip netns exec troupe-{node}")
+    for service in "${SERVICES[@]}"; do demo_args+=(--node-host "$service=$(node_ip "$service")"); done
+    log "troupe binary: $BIN"
+    log "running: troupe ${demo_args[*]} ${DEMO_ARGS[*]}"
+    status=0
+    "$BIN" "${demo_args[@]}" "${DEMO_ARGS[@]}" 9>&- || status=$?
+    if [[ -n $SHAPE ]]; then log "packets dropped by the token buckets: $(shape_drops)"; fi
+    log "troupe demo exited $status"
+    exit "$status"
+fi
 
 # --- nodes -------------------------------------------------------------------
 
