@@ -75,7 +75,7 @@ public final class ChaosController: Sendable {
     /// The after-commit hook point (give it to `Node.setAfterCommitHook`): once
     /// ``ChaosControlCommand/crashAfterCommit`` armed it, the next committed event calls `crash`
     /// — which is expected not to return (the host kills its process) — before the ack is sent.
-    public func afterCommitHook(crash: @escaping @Sendable (Envelope) -> Void) -> @Sendable (Envelope) async -> Void {
+    public func afterCommitHook(crash: @escaping @Sendable (Envelope) -> Void) -> nonisolated(nonsending) @Sendable (Envelope) async -> Void {
         { [self] envelope in
             if crashArmed.exchange(false, ordering: .sequentiallyConsistent) { crash(envelope) }
         }

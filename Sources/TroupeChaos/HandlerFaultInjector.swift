@@ -49,12 +49,12 @@ public final class HandlerFaultInjector: Sendable {
     public var counters: HandlerFaultCounters { state.withLock { $0.counters } }
 
     /// The hook to install with ``Node/setHandlerFaultHook(_:)``.
-    public var hook: @Sendable (Envelope) async -> HandlerFaultOutcome {
+    public var hook: nonisolated(nonsending) @Sendable (Envelope) async -> HandlerFaultOutcome {
         { [self] envelope in await outcome(for: envelope) }
     }
 
     /// Decides (and waits out) the faults for one delivery.
-    public func outcome(for envelope: Envelope) async -> HandlerFaultOutcome {
+    public nonisolated(nonsending) func outcome(for envelope: Envelope) async -> HandlerFaultOutcome {
         let (pausedUntil, slowMillis, fails) = state.withLock { state -> (ContinuousClock.Instant?, Int, Bool) in
             guard !state.faults.isEmpty else { return (nil, 0, false) }
             var fails = false

@@ -11,7 +11,7 @@ final class CrashAfterCommits: Sendable {
 
     init(limit: Int) { self.limit = limit }
 
-    var hook: @Sendable (Envelope) async -> Void {
+    var hook: nonisolated(nonsending) @Sendable (Envelope) async -> Void {
         { [self] envelope in
             let reached = count.withLock { count in
                 count += 1

@@ -1,33 +1,47 @@
 public import TroupeWire
 
 /// The port through which the runtime uses a mesh: a running TCP mesh node (`MeshNode` in
-/// `TroupeMeshNIO`) or, later, a simulated one. The runtime imports this protocol only, so it
-/// never depends on sockets.
+/// `TroupeMeshNIO`) or a simulated one. The runtime imports this protocol only, so it never
+/// depends on sockets.
+///
+/// The async requirements are `nonisolated(nonsending)`: they start on the caller's executor.
+/// A runtime node that runs on the transport's ``preferredExecutor`` (the TCP mesh's event
+/// loop) therefore reaches the mesh without a thread hop: routing an event, sending an ack and
+/// taking the next notification are plain calls on one thread.
 public protocol MeshTransport: Sendable {
     /// This node's identity as the mesh knows it (with the bound port).
     var identity: NodeIdentity { get }
+
+    /// The executor a consumer should run on to reach this transport without thread hops (the
+    /// TCP mesh: its event loop); nil when there is none.
+    var preferredExecutor: (any SerialExecutor)? { get }
 
     /// What the mesh delivers to this node, in order, with back-pressure. One consumer.
     var meshNotifications: any AsyncSequence<MeshNotification, Never> { get }
 
     /// Announces a local member of a group to the mesh.
-    func subscribe(_ subscription: Subscribe) async
+    nonisolated(nonsending) func subscribe(_ subscription: Subscribe) async
 
     /// Sends one delivery of `envelope` to one live member of `group`.
-    func route(_ envelope: Envelope, deliveryID: UInt64, toGroup group: String) async throws -> RouteOutcome
+    nonisolated(nonsending) func route(_ envelope: Envelope, deliveryID: UInt64, toGroup group: String) async throws -> RouteOutcome
 
     /// Sends a frame (ACK, NACK, CONTROL, CONTROL_REPLY) to a connected node; false if not connected.
     @discardableResult
-    func send(_ frame: Frame, toNode nodeID: String) async -> Bool
+    nonisolated(nonsending) func send(_ frame: Frame, toNode nodeID: String) async -> Bool
 
     /// Every subscription known to the mesh (this node's own under its id).
-    func knownSubscriptions() async -> [LearnedSubscription]
+    nonisolated(nonsending) func knownSubscriptions() async -> [LearnedSubscription]
 
     /// Members currently connected.
-    func connectedMembers() async -> [NodeIdentity]
+    nonisolated(nonsending) func connectedMembers() async -> [NodeIdentity]
 
     /// Leaves the mesh.
-    func shutdown() async
+    nonisolated(nonsending) func shutdown() async
+}
+
+extension MeshTransport {
+    /// No preferred executor.
+    public var preferredExecutor: (any SerialExecutor)? { nil }
 }
 
 /// A subscription and the node that announced it.

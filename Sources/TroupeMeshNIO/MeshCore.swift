@@ -8,12 +8,6 @@ import TroupeWire
 /// facts the sockets produce and performs the actions the machine returns. Every channel of the
 /// node lives on the same loop, so no locks are needed anywhere.
 final class MeshCore {
-    typealias Inbound = NIOAsyncSequenceProducer<
-        MeshNotification,
-        NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark,
-        MeshInboundDelegate
-    >
-
     let eventLoop: any EventLoop
     let logger: Logger
     private(set) var machine: MeshStateMachine
@@ -23,7 +17,10 @@ final class MeshCore {
     private let limits: WireLimits
     private var channels: [LinkID: any Channel] = [:]
     private var channelsToFlush: Set<LinkID> = []
-    private var source: Inbound.Source?
+    /// Notifications for the node's consumer; see ``MeshInbox``.
+    private(set) var inbox: MeshInbox!
+    /// Whether a flush of the links written to is already scheduled for the end of this tick.
+    private var flushScheduled = false
     private var readingPaused = false
     private var tickTask: RepeatedTask?
     private(set) var isShutDown = false
@@ -41,8 +38,10 @@ final class MeshCore {
         self.connectTimeout = machine.configuration.handshakeTimeout
     }
 
-    func start(source: Inbound.Source, tickInterval: TimeAmount) {
-        self.source = source
+    func start(tickInterval: TimeAmount, lowWatermark: Int = 256, highWatermark: Int = 4096) {
+        inbox = MeshInbox(lowWatermark: lowWatermark, highWatermark: highWatermark) { [unowned self] pause in
+            setReading(paused: pause)
+        }
         performAndFlush(machine.start(now: .now()))
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         tickTask = eventLoop.scheduleRepeatedTask(initialDelay: tickInterval, delay: tickInterval) { _ in
@@ -143,6 +142,19 @@ final class MeshCore {
         channelsToFlush.removeAll(keepingCapacity: true)
     }
 
+    /// Writes `bytes`, to be flushed at the end of the tick — or at once when the channel's
+    /// unflushed bytes passed its high watermark, so a burst streams out instead of turning the
+    /// link unwritable (which the routing would read as back-pressure) before the tick ends.
+    private func write(_ bytes: ByteBuffer, to channel: any Channel, on id: LinkID) {
+        channel.write(bytes, promise: nil)
+        if channel.isWritable {
+            channelsToFlush.insert(id)
+        } else {
+            channel.flush()
+            channelsToFlush.remove(id)
+        }
+    }
+
     private func send(_ frame: Frame, on id: LinkID) {
         guard let channel = channels[id] else { return }
         var buffer = channel.allocator.buffer(capacity: 256)
@@ -154,8 +166,7 @@ final class MeshCore {
         }
         let decision = hook.outbound(frame, encodedSize: buffer.readableBytes, link: machine.endpoints(of: id))
         if decision.isPass {
-            channel.write(buffer, promise: nil)
-            channelsToFlush.insert(id)
+            write(buffer, to: channel, on: id)
             return
         }
         for copy in decision.copies {
@@ -165,8 +176,7 @@ final class MeshCore {
                 bytes.setInteger(~bytes.getInteger(at: index, as: UInt8.self)!, at: index)
             }
             if copy.delay == .zero {
-                channel.write(bytes, promise: nil)
-                channelsToFlush.insert(id)
+                write(bytes, to: channel, on: id)
             } else {
                 eventLoop.scheduleTask(in: copy.delay) { [bytes] in
                     channel.writeAndFlush(bytes, promise: nil)
@@ -223,8 +233,7 @@ final class MeshCore {
     // MARK: Inbound flow control
 
     private func notify(_ notification: MeshNotification) {
-        guard let source else { return }
-        if source.yield(notification) == .stopProducing { setReading(paused: true) }
+        inbox?.yield(notification)
     }
 
     func setReading(paused: Bool) {
@@ -238,10 +247,26 @@ final class MeshCore {
 
     // MARK: Operations from the public API
 
+    /// Runs an operation of the public API. Its frames are written now and flushed once at the
+    /// end of this event-loop tick, so a consumer on the loop that routes many events in one
+    /// turn (a node acking a burst, redelivering a batch) costs one `writev` per link, not one
+    /// write per frame.
     func run<Result>(_ body: (inout MeshStateMachine) -> (Result, [MeshAction])) -> Result {
         let (result, actions) = body(&machine)
-        performAndFlush(actions)
+        perform(actions)
+        scheduleFlush()
         return result
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled, !channelsToFlush.isEmpty else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute {
+            let core = bound.value
+            core.flushScheduled = false
+            core.flushPendingWrites()
+        }
     }
 
     func shutdown() -> EventLoopFuture<Void> {
@@ -250,8 +275,8 @@ final class MeshCore {
         tickTask?.cancel()
         performAndFlush(machine.shutdown())
         let closes = channels.values.map { $0.closeFuture } + [serverChannel?.close() ?? eventLoop.makeSucceededVoidFuture()]
-        source?.finish()
-        source = nil
+        flushPendingWrites()
+        inbox?.finish()
         return EventLoopFuture.andAllComplete(closes, on: eventLoop)
     }
 }

@@ -32,6 +32,10 @@ public final class MeshNode: MeshTransport {
     /// The event loop all of this node's work runs on.
     public var eventLoop: any EventLoop { core.eventLoop }
 
+    /// The node's event loop as an executor: a runtime node (an actor) that runs on it reaches
+    /// the mesh with plain calls, without a thread hop per event.
+    public var preferredExecutor: (any SerialExecutor)? { core.eventLoop.executor }
+
     private init(identity: NodeIdentity, core: NIOLoopBound<MeshCore>, notifications: Notifications, limits: WireLimits) {
         self.identity = identity
         self.limits = limits
@@ -78,22 +82,17 @@ public final class MeshNode: MeshTransport {
         let finalConfiguration = configuration
         let nodeLogger = logger
         let tickInterval = MeshNode.tickInterval(for: configuration)
-        let (core, notifications) = try await eventLoop.submit { () -> (NIOLoopBound<MeshCore>, Notifications) in
+        let core = try await eventLoop.submit { () -> NIOLoopBound<MeshCore> in
             let core = MeshCore(
                 machine: MeshStateMachine(configuration: finalConfiguration), hook: hook, filter: filter, limits: limits,
                 eventLoop: eventLoop, logger: nodeLogger
             )
             core.serverChannel = server
-            let bound = NIOLoopBound(core, eventLoop: eventLoop)
-            let produced = MeshCore.Inbound.makeSequence(
-                backPressureStrategy: .init(lowWatermark: 256, highWatermark: 4096),
-                finishOnDeinit: false,
-                delegate: MeshInboundDelegate(core: bound)
-            )
             pending.value = core
-            core.start(source: produced.source, tickInterval: tickInterval)
-            return (bound, Notifications(base: produced.sequence))
+            core.start(tickInterval: tickInterval)
+            return NIOLoopBound(core, eventLoop: eventLoop)
         }.get()
+        let notifications = Notifications(core: core)
         logger.info("listening on \(identity.listenAddress)")
         return MeshNode(identity: identity, core: core, notifications: notifications, limits: limits)
     }
@@ -107,12 +106,12 @@ public final class MeshNode: MeshTransport {
     // MARK: Interest
 
     /// Announces a local member of `subscription.group` to the whole mesh.
-    public func subscribe(_ subscription: Subscribe) async {
+    nonisolated(nonsending) public func subscribe(_ subscription: Subscribe) async {
         try? await onLoop { core in core.run { ((), $0.subscribe(subscription)) } }
     }
 
     /// Withdraws a local subscription.
-    public func unsubscribe(_ subscriptionID: UInt64) async {
+    nonisolated(nonsending) public func unsubscribe(_ subscriptionID: UInt64) async {
         try? await onLoop { core in core.run { ((), $0.unsubscribe(subscriptionID)) } }
     }
 
@@ -122,7 +121,7 @@ public final class MeshNode: MeshTransport {
     ///
     /// Throws ``MeshNodeError/Code/unencodable`` when the event cannot fit in a frame.
     @discardableResult
-    public func publish(_ envelope: Envelope) async throws -> [GroupRoute] {
+    nonisolated(nonsending) public func publish(_ envelope: Envelope) async throws -> [GroupRoute] {
         try onLoopValidate(envelope)
         return try await onLoop { core in
             core.run { machine in machine.publish(envelope, accepts: { core.filter.accepts($0, envelope) }) }
@@ -130,7 +129,7 @@ public final class MeshNode: MeshTransport {
     }
 
     /// Sends one delivery of `envelope` to one live member of `group`.
-    public func route(_ envelope: Envelope, deliveryID: UInt64, toGroup group: String) async throws -> RouteOutcome {
+    nonisolated(nonsending) public func route(_ envelope: Envelope, deliveryID: UInt64, toGroup group: String) async throws -> RouteOutcome {
         try onLoopValidate(envelope)
         return try await onLoop { core in
             core.run { machine in
@@ -144,7 +143,7 @@ public final class MeshNode: MeshTransport {
 
     /// Sends a frame (ACK, NACK, CONTROL, CONTROL_REPLY) to a connected node; false if it is not connected.
     @discardableResult
-    public func send(_ frame: Frame, toNode nodeID: String) async -> Bool {
+    nonisolated(nonsending) public func send(_ frame: Frame, toNode nodeID: String) async -> Bool {
         (try? await onLoop { core in
             core.run { machine in
                 guard let action = machine.send(frame, toNode: nodeID) else { return (false, []) }
@@ -156,40 +155,43 @@ public final class MeshNode: MeshTransport {
     // MARK: Introspection
 
     /// Members currently connected.
-    public func connectedMembers() async -> [NodeIdentity] {
+    nonisolated(nonsending) public func connectedMembers() async -> [NodeIdentity] {
         (try? await onLoop { $0.machine.connectedMembers }) ?? []
     }
 
     /// Groups with a subscription matching `envelope`, connected or not.
-    public func matchingGroups(for envelope: Envelope) async -> [String] {
+    nonisolated(nonsending) public func matchingGroups(for envelope: Envelope) async -> [String] {
         (try? await onLoop { core in core.machine.matchingGroups(for: envelope, accepts: { core.filter.accepts($0, envelope) }) }) ?? []
     }
 
     /// Every subscription known to this node (its own under its id).
-    public func knownSubscriptions() async -> [LearnedSubscription] {
+    nonisolated(nonsending) public func knownSubscriptions() async -> [LearnedSubscription] {
         (try? await onLoop { $0.machine.subscriptions }) ?? []
     }
 
     /// The node's counters.
-    public func statistics() async -> MeshStatistics {
+    nonisolated(nonsending) public func statistics() async -> MeshStatistics {
         (try? await onLoop { $0.machine.statistics }) ?? MeshStatistics()
     }
 
     /// Open links in any state (a vanished peer must not leave one behind).
-    public func openLinkCount() async -> Int {
+    nonisolated(nonsending) public func openLinkCount() async -> Int {
         (try? await onLoop { $0.machine.openLinkCount }) ?? 0
     }
 
     // MARK: Lifecycle
 
     /// Says goodbye to every peer, closes every link and the listener, and ends ``notifications``.
-    public func shutdown() async {
+    nonisolated(nonsending) public func shutdown() async {
         let future = try? await onLoop { $0.shutdown() }
         try? await future?.get()
     }
 
-    private func onLoop<Result: Sendable>(_ body: @escaping @Sendable (MeshCore) throws -> Result) async throws -> Result {
+    /// Runs `body` on the node's event loop: directly when the caller is already on it (a
+    /// runtime node on ``preferredExecutor``), else by submitting it there.
+    private nonisolated(nonsending) func onLoop<Result: Sendable>(_ body: @escaping @Sendable (MeshCore) throws -> Result) async throws -> Result {
         let core = self.core
+        if core.eventLoop.inEventLoop { return try body(core.value) }
         return try await core.eventLoop.submit { try body(core.value) }.get()
     }
 

@@ -8,7 +8,7 @@ extension SQLiteNodeStore {
     }
 
     /// Runs `body` in one read transaction, translating errors.
-    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    nonisolated(nonsending) func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.read(body)
         } catch {
@@ -17,9 +17,15 @@ extension SQLiteNodeStore {
     }
 
     /// Runs `body` in one write transaction (rolled back if it throws), translating errors.
-    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// It waits on a continuation resumed by GRDB's completion handler, starting on the caller's
+    /// executor: a node on its event loop goes straight to the writer queue and back, without
+    /// the extra hop through the global executor an `async` GRDB call would take first.
+    nonisolated(nonsending) func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.write(body)
+            return try await withCheckedThrowingContinuation { continuation in
+                writer.asyncWrite(body) { _, result in continuation.resume(with: result) }
+            }
         } catch {
             throw translated(error, what)
         }

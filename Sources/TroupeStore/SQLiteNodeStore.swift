@@ -80,12 +80,12 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     /// Reads state, unfinished outbox, unexpired idempotency keys and interest in one consistent view.
-    public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
+    public nonisolated(nonsending) func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
         try await read("load snapshot") { try StoreReader(db: $0).snapshot(nowMicros: nowMicros) }
     }
 
     /// Commits `batch` all-or-nothing; throws ``StoreError`` (duplicate key) leaving the store unchanged.
-    public func apply(_ batch: StoreBatch) async throws {
+    public nonisolated(nonsending) func apply(_ batch: StoreBatch) async throws {
         guard !batch.isEmpty else { return }
         let nodeID = nodeID
         try await write("apply batch") { db in
@@ -95,13 +95,13 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     /// Dead letters, oldest first.
-    public func deadLetters() async throws -> [StoredDeadLetter] {
+    public nonisolated(nonsending) func deadLetters() async throws -> [StoredDeadLetter] {
         try await read("list dead letters") { try StoreReader(db: $0).deadLetters() }
     }
 
     /// Removes dead letters by id; returns how many existed.
     @discardableResult
-    public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
+    public nonisolated(nonsending) func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
         return try await write("remove dead letters") { db in
             let statement = try db.cachedStatement(sql: "DELETE FROM dead_letter WHERE id = ?")
@@ -115,18 +115,18 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     /// The archive rows of one correlation, in recording order.
-    public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
+    public nonisolated(nonsending) func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
         try await read("read archive") { try StoreReader(db: $0).archive(correlationID: correlationID) }
     }
 
     /// The newest `limit` archive rows, newest last.
-    public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
+    public nonisolated(nonsending) func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
         try await read("read recent archive") { try StoreReader(db: $0).recentArchive(limit: limit) }
     }
 
     /// Deletes idempotency records whose expiry is at or before `nowMicros`; returns how many.
     @discardableResult
-    public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
+    public nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         try await write("purge idempotency records") { db in
             try db.cachedStatement(sql: "DELETE FROM idempotency WHERE expires_at <= ?").execute(arguments: [nowMicros])
             return db.changesCount

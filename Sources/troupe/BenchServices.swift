@@ -244,25 +244,31 @@ enum BenchPublisher {
 
     /// Publishes `count` events with sequence numbers from `firstSeq`, at `rate` per second
     /// (0: as fast as the window allows), keeping at most `window` events in flight. Without a
-    /// rate, `concurrency` tasks publish into the node at once (like an async-publish window);
-    /// with one, a single task follows the schedule (latency counts from the scheduled time).
+    /// rate, `concurrency` tasks publish into the node at once (like an async-publish window),
+    /// each in batches of up to `batch` events (`Node.publish(contentsOf:)`: one commit, one
+    /// trip to the node per batch); with a rate, a single task follows the schedule and
+    /// publishes every event that is due in one batch (latency counts from each event's
+    /// scheduled time).
     static func publish(
         _ publisher: BenchRunning<BenchSource>, count: Int, firstSeq: Int, rate: Double, window: Int, pad: String,
-        start: ContinuousClock.Instant, startWall: Int64, concurrency: Int = 1, stuck: Int = 0
+        start: ContinuousClock.Instant, startWall: Int64, concurrency: Int = 1, stuck: Int = 0, batch: Int = 32
     ) async throws {
+        let batch = max(1, batch)
         let window = window + stuck
         let node = publisher.node
         if rate == 0, concurrency > 1 {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for lane in 0 ..< concurrency {
                     tasks.addTask {
-                        var i = lane
-                        while i < count {
-                            if (i / concurrency) % 16 == 0 {
-                                while await node.statistics.outboxDepth >= window { try await Task.sleep(for: .microseconds(100)) }
+                        // Lane `lane` publishes the chunks lane, lane + concurrency, ... of `batch` events.
+                        var chunk = lane
+                        while chunk * batch < count {
+                            await node.waitUntilOutboxDepth(isBelow: max(1, window - batch + 1))
+                            let events = (chunk * batch ..< min(count, (chunk + 1) * batch)).map {
+                                BenchEvent(seq: firstSeq + $0, sched: 0, pad: pad)
                             }
-                            try await node.publish(BenchEvent(seq: firstSeq + i, sched: 0, pad: pad))
-                            i += concurrency
+                            try await node.publish(contentsOf: events)
+                            chunk += concurrency
                         }
                     }
                 }
@@ -270,20 +276,25 @@ enum BenchPublisher {
             }
             return
         }
-        for i in 0 ..< count {
-            var sched: Int64 = 0
+        var i = 0
+        while i < count {
+            var events: [BenchEvent] = []
             if rate > 0 {
-                let offset = Double(i) / rate
-                let target = start + .nanoseconds(Int64(offset * 1e9))
+                let target = start + .nanoseconds(Int64(Double(i) / rate * 1e9))
                 // Sleep only when well ahead: a sleep per event would cap the rate; being a
                 // little late is measured (latency counts from the scheduled time).
                 if target > ContinuousClock.now + .microseconds(500) { try await Task.sleep(until: target, tolerance: .microseconds(100)) }
-                sched = startWall + Int64(offset * 1e6)
+                // Everything due by now goes out together, each with its own scheduled time.
+                let elapsed = ContinuousClock.now - start
+                let due = Int((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * rate) + 1
+                let last = min(count, max(i + 1, min(due, i + batch)))
+                events = (i ..< last).map { BenchEvent(seq: firstSeq + $0, sched: startWall + Int64(Double($0) / rate * 1e6), pad: pad) }
+            } else {
+                events = (i ..< min(count, i + batch)).map { BenchEvent(seq: firstSeq + $0, sched: 0, pad: pad) }
             }
-            if i % 16 == 0 {
-                while await node.statistics.outboxDepth >= window { try await Task.sleep(for: .microseconds(100)) }
-            }
-            try await node.publish(BenchEvent(seq: firstSeq + i, sched: sched, pad: pad))
+            await node.waitUntilOutboxDepth(isBelow: max(1, window - events.count + 1))
+            try await node.publish(contentsOf: events)
+            i += events.count
         }
     }
 }

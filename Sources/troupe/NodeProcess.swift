@@ -15,6 +15,8 @@ final class NodeProcess: Sendable {
 
     private struct State {
         var process: Process?
+        /// The stdout pipe, whose read source is cancelled before it is released.
+        var stdout: Pipe?
         var listenAddress: PeerAddress?
         var exitStatus: Int32?
         var exitWaiters: [CheckedContinuation<Int32, Never>] = []
@@ -64,7 +66,12 @@ final class NodeProcess: Sendable {
             self?.received(data)
         }
         process.terminationHandler = { [weak self] process in self?.exited(process.terminationStatus) }
-        state.withLock { $0 = State(process: process) }
+        let previous = state.withLock { state in
+            defer { state = State(process: process, stdout: stdout) }
+            return state.stdout
+        }
+        // Cancel the previous run's read source before its pipe (and descriptor) goes away.
+        previous?.fileHandleForReading.readabilityHandler = nil
         do {
             try process.run()
         } catch {

@@ -64,6 +64,7 @@ final class ChildProcess: Sendable {
 
     private let process: Process
     private let output = Output()
+    private let pipes: [Pipe]
 
     init(_ arguments: [String], executable: String = TroupeExecutable.path) throws {
         let process = Process()
@@ -75,6 +76,7 @@ final class ChildProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         self.process = process
+        self.pipes = [stdout, stderr]
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
             let data = handle.availableData
             if data.isEmpty {
@@ -99,6 +101,10 @@ final class ChildProcess: Sendable {
 
     deinit {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        // Cancel the pipes' dispatch read sources before their descriptors are closed with the
+        // pipes: a source left watching a closed (and possibly reused) descriptor can bring
+        // down libdispatch's event thread.
+        for pipe in pipes { pipe.fileHandleForReading.readabilityHandler = nil }
     }
 
     var stdout: String { output.withLock { String(decoding: $0.stdout, as: UTF8.self) } }

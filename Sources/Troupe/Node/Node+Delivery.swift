@@ -42,7 +42,7 @@ extension Node {
                 logger.error("delivery capacity exhausted; \(envelope.type) \(envelope.eventID) waits in the outbox: \(error)")
             }
         }
-        statistics.outboxDepth = delivery.openEventCount + delivery.parkedEvents.count
+        outboxDepthChanged()
     }
 
     /// Performs delivery actions: sends go to the mesh (and report failures back), store
@@ -79,7 +79,7 @@ extension Node {
                 logger.warning("dead-lettered \(letter.envelope.type) \(letter.eventID) for \(letter.group.isEmpty ? "(no group)" : letter.group): \(letter.reason): \(letter.lastError)")
             }
         }
-        statistics.outboxDepth = delivery.openEventCount + delivery.parkedEvents.count
+        outboxDepthChanged()
         metrics.outboxDepth.record(statistics.outboxDepth)
         if !batch.isEmpty {
             do {

@@ -7,7 +7,10 @@ public import TroupeWire
 /// A Troupe node: one service hosted on one mesh node, with at-least-once delivery, an
 /// idempotency store, correlation propagation and a dead-letter queue.
 ///
-/// The node is an actor, so its handlers run one at a time against its own state. It consumes
+/// The node is an actor, so its handlers run one at a time against its own state. It runs on
+/// its transport's preferred executor — the TCP mesh's event loop — so routing an event,
+/// acking a delivery and taking the next notification are plain calls on one thread, with no
+/// hop per event (handlers therefore must not block: they run on the node's I/O thread). It consumes
 /// the mesh's notifications in ``run()``; for each event delivery it checks the idempotency
 /// record, runs the handler on a copy of the state, commits the new state, the events the
 /// handler published (outbox) and the idempotency record in ONE store transaction, and only then
@@ -23,6 +26,10 @@ public actor Node<Service: ServiceDefinition> {
     public nonisolated let service: Service
     /// This node's mesh identity.
     public nonisolated let identity: NodeIdentity
+    /// Where the node's jobs run; see ``unownedExecutor``.
+    nonisolated let executor: any SerialExecutor
+    /// The transport's preferred executor (its event loop), or a serial queue of the node's own.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let configuration: NodeConfiguration
     let mesh: any MeshTransport
     let store: any NodeStore
@@ -42,14 +49,18 @@ public actor Node<Service: ServiceDefinition> {
     var ackBatcher: AckBatcher<String>
     var random: Xoshiro256StarStar
     var coldStart: ColdStartRetention
+    /// Publishers waiting for the outbox to drain; see ``waitUntilOutboxDepth(isBelow:)``.
+    var outboxWaiters: [OutboxWaiter] = []
+    /// Whether the run loop has ended.
+    var hasStopped = false
     /// Counters; see ``NodeStatistics``.
     public internal(set) var statistics = NodeStatistics()
     /// A fault-injection hook point, called after a handled event committed and before its ack
     /// is sent (the chaos layer can crash the process here: "ack lost after the effect committed").
-    var afterCommitHook: (@Sendable (Envelope) async -> Void)?
+    var afterCommitHook: (nonisolated(nonsending) @Sendable (Envelope) async -> Void)?
     /// A fault-injection hook point, called before each delivery's handler runs; see
     /// ``setHandlerFaultHook(_:)``.
-    var handlerFaultHook: (@Sendable (Envelope) async -> HandlerFaultOutcome)?
+    var handlerFaultHook: (nonisolated(nonsending) @Sendable (Envelope) async -> HandlerFaultOutcome)?
     /// Host-level CONTROL commands; see ``setControlExtension(_:)``.
     var controlExtension: (@Sendable (ControlRequest) async -> ControlReply?)?
 
@@ -64,6 +75,7 @@ public actor Node<Service: ServiceDefinition> {
     ) async throws {
         self.service = service
         self.identity = mesh.identity
+        self.executor = mesh.preferredExecutor ?? NodeQueueExecutor(label: "troupe.node.\(mesh.identity.nodeID)")
         self.configuration = configuration
         self.mesh = mesh
         self.store = store
@@ -119,7 +131,7 @@ public actor Node<Service: ServiceDefinition> {
     }
 
     /// Sets the hook called after each handled event committed and before it is acked.
-    public func setAfterCommitHook(_ hook: (@Sendable (Envelope) async -> Void)?) {
+    public func setAfterCommitHook(_ hook: (nonisolated(nonsending) @Sendable (Envelope) async -> Void)?) {
         afterCommitHook = hook
     }
 
@@ -127,7 +139,7 @@ public actor Node<Service: ServiceDefinition> {
     /// hook point). It may suspend — a slow or paused consumer: the node takes no other
     /// notification meanwhile — and may fail the delivery, which is then NACKed like a throwing
     /// handler. Nil removes it.
-    public func setHandlerFaultHook(_ hook: (@Sendable (Envelope) async -> HandlerFaultOutcome)?) {
+    public func setHandlerFaultHook(_ hook: (nonisolated(nonsending) @Sendable (Envelope) async -> HandlerFaultOutcome)?) {
         handlerFaultHook = hook
     }
 
@@ -146,6 +158,7 @@ public actor Node<Service: ServiceDefinition> {
             await handle(notification)
         }
         await flushAcks()
+        releaseOutboxWaiters()
     }
 
     private func subscribeHandlers() async throws {

@@ -35,12 +35,12 @@ public final class InMemoryNodeStore: NodeStore {
     }
 
     /// Reads state, unfinished outbox, unexpired idempotency keys and interest in one consistent view.
-    public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
+    public nonisolated(nonsending) func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
         storage.withLock { $0.snapshot(nowMicros: nowMicros) }
     }
 
     /// Commits `batch` all-or-nothing; throws ``StoreError`` (duplicate key) leaving the store unchanged.
-    public func apply(_ batch: StoreBatch) async throws {
+    public nonisolated(nonsending) func apply(_ batch: StoreBatch) async throws {
         let nodeID = nodeID
         let archiveCapacity = archiveCapacity
         try storage.withLock { (storage: inout Storage) throws(StoreError) in
@@ -50,13 +50,13 @@ public final class InMemoryNodeStore: NodeStore {
     }
 
     /// Dead letters, oldest first.
-    public func deadLetters() async throws -> [StoredDeadLetter] {
+    public nonisolated(nonsending) func deadLetters() async throws -> [StoredDeadLetter] {
         storage.withLock { $0.deadLetters }
     }
 
     /// Removes dead letters by id; returns how many existed.
     @discardableResult
-    public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
+    public nonisolated(nonsending) func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
         let doomed = Set(ids)
         return storage.withLock { storage in
             let before = storage.deadLetters.count
@@ -66,21 +66,21 @@ public final class InMemoryNodeStore: NodeStore {
     }
 
     /// The archive rows of one correlation, in recording order.
-    public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
+    public nonisolated(nonsending) func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
         storage.withLock { storage in
             storage.archive.filter { $0.envelope.correlationID == correlationID }
         }
     }
 
     /// The newest `limit` archive rows, newest last.
-    public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
+    public nonisolated(nonsending) func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
         guard limit > 0 else { return [] }
         return storage.withLock { Array($0.archive.suffix(limit)) }
     }
 
     /// Deletes idempotency records whose expiry is at or before `nowMicros`; returns how many.
     @discardableResult
-    public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
+    public nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         storage.withLock { storage in
             let before = storage.idempotency.count
             storage.idempotency = storage.idempotency.filter { $0.value > nowMicros }

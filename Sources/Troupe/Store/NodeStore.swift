@@ -15,26 +15,26 @@ public import TroupeWire
 public protocol NodeStore: Sendable {
     /// Everything a (re)starting node needs: state, unfinished outbox, live idempotency keys,
     /// learned interest. Expired idempotency records (as of `nowMicros`) are left out.
-    func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot
+    nonisolated(nonsending) func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot
 
     /// Commits `batch` atomically. Throws ``StoreError`` when a handled event's idempotency key is
     /// already recorded and unexpired (nothing of the batch is then written).
-    func apply(_ batch: StoreBatch) async throws
+    nonisolated(nonsending) func apply(_ batch: StoreBatch) async throws
 
     /// Dead letters, oldest first.
-    func deadLetters() async throws -> [StoredDeadLetter]
+    nonisolated(nonsending) func deadLetters() async throws -> [StoredDeadLetter]
 
     /// Removes dead letters by id (after a replay or a purge); returns how many were removed.
     @discardableResult
-    func removeDeadLetters(_ ids: [Int64]) async throws -> Int
+    nonisolated(nonsending) func removeDeadLetters(_ ids: [Int64]) async throws -> Int
 
     /// Every archived event of one correlation, in the order they were recorded.
-    func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent]
+    nonisolated(nonsending) func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent]
 
     /// The most recent archived events, newest last, at most `limit`.
-    func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent]
+    nonisolated(nonsending) func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent]
 
     /// Deletes idempotency records that expired before `nowMicros`; returns how many.
     @discardableResult
-    func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int
+    nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int
 }
