@@ -19,6 +19,11 @@ public protocol MeshTransport: Sendable {
     /// What the mesh delivers to this node, in order, with back-pressure. One consumer.
     var meshNotifications: any AsyncSequence<MeshNotification, Never> { get }
 
+    /// The next notification if one is already waiting, without suspending; nil otherwise (and
+    /// always nil off the ``preferredExecutor``). A consumer uses it to take a burst of
+    /// deliveries together (group commit).
+    func pollNotification() -> MeshNotification?
+
     /// Announces a local member of a group to the mesh.
     nonisolated(nonsending) func subscribe(_ subscription: Subscribe) async
 
@@ -42,6 +47,9 @@ public protocol MeshTransport: Sendable {
 extension MeshTransport {
     /// No preferred executor.
     public var preferredExecutor: (any SerialExecutor)? { nil }
+
+    /// Nothing to poll: every notification comes through ``meshNotifications``.
+    public func pollNotification() -> MeshNotification? { nil }
 }
 
 /// A subscription and the node that announced it.

@@ -36,6 +36,13 @@ public final class MeshNode: MeshTransport {
     /// the mesh with plain calls, without a thread hop per event.
     public var preferredExecutor: (any SerialExecutor)? { core.eventLoop.executor }
 
+    /// The next buffered notification when called on the node's event loop; nil when none is
+    /// buffered, after the end, or off the loop.
+    public func pollNotification() -> MeshNotification? {
+        guard core.eventLoop.inEventLoop, let next = core.value.inbox.take() else { return nil }
+        return next
+    }
+
     private init(identity: NodeIdentity, core: NIOLoopBound<MeshCore>, notifications: Notifications, limits: WireLimits) {
         self.identity = identity
         self.limits = limits

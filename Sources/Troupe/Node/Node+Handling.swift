@@ -7,6 +7,70 @@ public import TroupeWire
 extension Node {
     /// One event delivery for this node's group: idempotency check, handler, one commit, ack.
     func handleDelivery(_ delivery: EventDelivery, from peer: NodeIdentity) async {
+        await handleDeliveries([(delivery, peer)])
+    }
+
+    /// Deliveries taken from the mesh together, handled with ONE commit (group commit).
+    ///
+    /// Each delivery goes through the fault hook, decoding, the idempotency check (against
+    /// committed keys and the keys of this group) and its handler, in order, each handler
+    /// seeing the state its predecessors left. A delivery that fails is NACKed on its own and
+    /// leaves the state as it was. Then one store transaction commits the new state, every
+    /// idempotency record and every published event; only after it are the deliveries acked,
+    /// their events handed to delivery and their after-commit effects run. If the commit
+    /// fails for a group of several, each delivery is handled again on its own (handlers are
+    /// pure functions of the state, and nothing escaped before the commit), so one bad
+    /// delivery cannot hold back the others.
+    func handleDeliveries(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)]) async {
+        var working = state
+        var batch = StoreBatch()
+        var handled: [HandledDelivery] = []
+        var keysInGroup = Set<String>()
+        for (delivery, peer) in deliveries {
+            if let outcome = await runHandler(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch) {
+                handled.append(outcome)
+            }
+        }
+        guard !handled.isEmpty else { return }
+        do {
+            try Self.persist(&working, into: &batch)
+            try await store.apply(batch)
+        } catch {
+            if handled.count > 1 {
+                logger.warning("group commit of \(handled.count) deliveries failed; handling them one by one: \(error)")
+                for outcome in handled { await handleDeliveries([(outcome.delivery, outcome.peer)]) }
+                return
+            }
+            let outcome = handled[0]
+            outcome.logger.error("commit failed; the delivery will be retried: \(error)")
+            return await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "commit failed: \(error)")
+        }
+        state = working
+        let nowMicros = clock.wallMicros()
+        for outcome in handled {
+            idempotencyKeys[outcome.key] = outcome.expiry
+            statistics.handled += 1
+            metrics.handled.increment()
+            let envelope = outcome.delivery.envelope
+            if envelope.occurredAtMicros > 0 {
+                metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - envelope.occurredAtMicros) * 1000))
+            }
+            outcome.logger.debug("handled", metadata: ["published": "\(outcome.publications.count)"])
+            if let afterCommitHook { await afterCommitHook(envelope) }
+            await acknowledge(outcome.delivery, from: outcome.peer)
+        }
+        await startDeliveries(of: handled.flatMap(\.publications), to: handled.flatMap(\.targets))
+        let effects = handled.flatMap(\.effects)
+        if !effects.isEmpty { Task { for effect in effects { await effect() } } }
+    }
+
+    /// Runs one delivery's handler on `working`: nil if it was rejected (NACKed) or is a
+    /// duplicate (acked); else what the commit must record and what follows it. On failure
+    /// `working` is left as it was.
+    private func runHandler(
+        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
+        keysInGroup: inout Set<String>, into batch: inout StoreBatch
+    ) async -> HandledDelivery? {
         statistics.delivered += 1
         metrics.delivered.increment()
         let envelope = delivery.envelope
@@ -19,65 +83,53 @@ extension Node {
         eventLogger[metadataKey: "event-type"] = .string(envelope.type)
 
         if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(envelope) {
-            return await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
+            await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
+            return nil
         }
         guard let registration = handlers.registrations[envelope.type] else {
-            return await reject(delivery, from: peer, HandlerError.unknownEventType(envelope.type), eventLogger)
+            await reject(delivery, from: peer, HandlerError.unknownEventType(envelope.type), eventLogger)
+            return nil
         }
         let event: any Event
         do {
             event = try registration.decode(envelope)
         } catch {
-            return await reject(delivery, from: peer, error, eventLogger)
+            await reject(delivery, from: peer, error, eventLogger)
+            return nil
         }
         let key = registration.idempotencyKey(event, envelope)
         let nowMicros = clock.wallMicros()
         let retentionNow = retention.now(at: clock.monotonicNow())
-        if let expiry = idempotencyKeys[key], expiry > retentionNow {
+        if keysInGroup.contains(key) || idempotencyKeys[key].map({ $0 > retentionNow }) == true {
             statistics.duplicatesSuppressed += 1
             metrics.duplicatesSuppressed.increment()
             eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"])
-            return await acknowledge(delivery, from: peer)
+            await acknowledge(delivery, from: peer)
+            return nil
         }
 
-        var newState = state
+        var candidate = working
         var context = HandlerContext(envelope: envelope, group: delivery.group, nodeID: identity.nodeID,
                                      nowMicros: nowMicros, logger: eventLogger)
-        let started = ContinuousClock.now
+        let started = clock.monotonicNow()
         do {
-            try registration.handle(event, &newState, &context)
+            try registration.handle(event, &candidate, &context)
         } catch {
-            return await reject(delivery, from: peer, error, eventLogger)
+            await reject(delivery, from: peer, error, eventLogger)
+            return nil
         }
-        metrics.handlerDuration.recordNanoseconds((ContinuousClock.now - started).microseconds * 1000)
+        metrics.handlerDuration.recordNanoseconds((clock.monotonicNow() - started).microseconds * 1000)
+        working = candidate
+        keysInGroup.insert(key)
 
-        var batch = StoreBatch()
         let expiry = retentionNow + configuration.idempotencyTTL.microseconds
-        batch.handled = [HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
-                                      group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow)]
+        batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
+                                          group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
         let publications = context.published.map { makeEnvelope(for: $0, causedBy: envelope, nowMicros: nowMicros) }
         let targets = publications.map { matchingGroups(for: $0) }
-        batch.published = zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
-        do {
-            try Self.persist(&newState, into: &batch)
-            try await store.apply(batch)
-        } catch {
-            eventLogger.error("commit failed; the delivery will be retried: \(error)")
-            return await negativelyAcknowledge(delivery, from: peer, reason: "commit failed: \(error)")
-        }
-        state = newState
-        idempotencyKeys[key] = expiry
-        statistics.handled += 1
-        metrics.handled.increment()
-        if envelope.occurredAtMicros > 0 {
-            metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - envelope.occurredAtMicros) * 1000))
-        }
-        eventLogger.debug("handled", metadata: ["published": "\(publications.count)"])
-        if let afterCommitHook { await afterCommitHook(envelope) }
-        await acknowledge(delivery, from: peer)
-        await startDeliveries(of: publications, to: targets)
-        let effects = context.effects
-        if !effects.isEmpty { Task { for effect in effects { await effect() } } }
+        batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
+        return HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
+                               targets: targets, effects: context.effects, logger: eventLogger)
     }
 
     /// Publishes `event` from outside any handler: it starts a new correlation (unless one is

@@ -155,7 +155,22 @@ public actor Node<Service: ServiceDefinition> {
         }
         defer { ticker.cancel() }
         for await notification in mesh.meshNotifications {
-            await handle(notification)
+            guard case .inbound(.event(let delivery, let peer)) = notification else {
+                await handle(notification)
+                continue
+            }
+            // Take the deliveries already waiting behind this one, for one commit.
+            var burst = [(delivery: delivery, peer: peer)]
+            var following: MeshNotification?
+            while burst.count < configuration.maximumGroupCommit, let next = mesh.pollNotification() {
+                guard case .inbound(.event(let delivery, let peer)) = next else {
+                    following = next
+                    break
+                }
+                burst.append((delivery, peer))
+            }
+            await handleDeliveries(burst)
+            if let following { await handle(following) }
         }
         await flushAcks()
         releaseOutboxWaiters()

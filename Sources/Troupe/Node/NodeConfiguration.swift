@@ -14,6 +14,9 @@ public struct NodeConfiguration: Sendable {
     public var ackBatchSize: Int
     /// ...or after this delay, whichever comes first.
     public var ackBatchDelay: Duration
+    /// At most this many deliveries already waiting in the mesh are handled together and
+    /// committed in one store transaction (group commit); 1 commits each on its own.
+    public var maximumGroupCommit: Int
     /// How often the node checks its timers (redelivery, ack batches, parked events).
     public var tickInterval: Duration
     /// For this long after the node starts, events it publishes are also delivered to groups
@@ -29,6 +32,7 @@ public struct NodeConfiguration: Sendable {
         idempotencyTTL: Duration = .seconds(24 * 3600),
         ackBatchSize: Int = 64,
         ackBatchDelay: Duration = .milliseconds(2),
+        maximumGroupCommit: Int = 256,
         tickInterval: Duration = .milliseconds(2),
         coldStartWindow: Duration = .seconds(30),
         randomSeed: UInt64? = nil
@@ -38,6 +42,7 @@ public struct NodeConfiguration: Sendable {
         self.deliveryPolicies = deliveryPolicies
         self.idempotencyTTL = idempotencyTTL
         self.ackBatchSize = ackBatchSize
+        self.maximumGroupCommit = max(1, maximumGroupCommit)
         self.ackBatchDelay = ackBatchDelay
         self.tickInterval = tickInterval
         self.randomSeed = randomSeed
