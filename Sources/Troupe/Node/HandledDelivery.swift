@@ -1,4 +1,3 @@
-import Logging
 import TroupeMesh
 import TroupeWire
 
@@ -17,6 +16,4 @@ struct HandledDelivery {
     let targets: [[String]]
     /// Its after-commit effects.
     let effects: [@Sendable () async -> Void]
-    /// Its logger, with the event's ids as metadata.
-    let logger: Logger
 }

@@ -42,7 +42,7 @@ extension Node {
                 return
             }
             let outcome = handled[0]
-            outcome.logger.error("commit failed; the delivery will be retried: \(error)")
+            Logger.forEvent(outcome.delivery.envelope, base: logger).error("commit failed; the delivery will be retried: \(error)")
             return await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "commit failed: \(error)")
         }
         state = working
@@ -55,7 +55,9 @@ extension Node {
             if envelope.occurredAtMicros > 0 {
                 metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - envelope.occurredAtMicros) * 1000))
             }
-            outcome.logger.debug("handled", metadata: ["published": "\(outcome.publications.count)"])
+            if logger.logLevel <= .debug {
+                Logger.forEvent(envelope, base: logger).debug("handled", metadata: ["published": "\(outcome.publications.count)"])
+            }
             if let afterCommitHook { await afterCommitHook(envelope) }
             await acknowledge(outcome.delivery, from: outcome.peer)
         }
@@ -74,13 +76,8 @@ extension Node {
         statistics.delivered += 1
         metrics.delivered.increment()
         let envelope = delivery.envelope
-        var eventLogger = logger
-        // `.stringConvertible` defers formatting to when a line is actually written: this runs
-        // for every delivery, and most are never logged.
-        eventLogger[metadataKey: "event-id"] = .stringConvertible(envelope.eventID)
-        eventLogger[metadataKey: "correlation-id"] = .stringConvertible(envelope.correlationID)
-        if let causationID = envelope.causationID { eventLogger[metadataKey: "causation-id"] = .stringConvertible(causationID) }
-        eventLogger[metadataKey: "event-type"] = .string(envelope.type)
+        // Built only on the paths that log: most deliveries never do.
+        var eventLogger: Logger { Logger.forEvent(envelope, base: logger) }
 
         if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(envelope) {
             await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
@@ -103,14 +100,14 @@ extension Node {
         if keysInGroup.contains(key) || idempotencyKeys[key].map({ $0 > retentionNow }) == true {
             statistics.duplicatesSuppressed += 1
             metrics.duplicatesSuppressed.increment()
-            eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"])
+            if logger.logLevel <= .debug { eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"]) }
             await acknowledge(delivery, from: peer)
             return nil
         }
 
         var candidate = working
         var context = HandlerContext(envelope: envelope, group: delivery.group, nodeID: identity.nodeID,
-                                     nowMicros: nowMicros, logger: eventLogger)
+                                     nowMicros: nowMicros, logger: logger)
         let started = clock.monotonicNow()
         do {
             try registration.handle(event, &candidate, &context)
@@ -129,7 +126,7 @@ extension Node {
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
         return HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
-                               targets: targets, effects: context.effects, logger: eventLogger)
+                               targets: targets, effects: context.effects)
     }
 
     /// Publishes `event` from outside any handler: it starts a new correlation (unless one is
