@@ -85,3 +85,22 @@ final class RefusesGroupsStore: NodeStore {
     func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] { try await base.recentArchivedEvents(limit: limit) }
     func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int { try await base.purgeExpiredIdempotencyRecords(nowMicros: nowMicros) }
 }
+
+/// The idempotency cache is bounded; the store catches what it forgot.
+@Suite("Idempotency beyond the cache", .serialized)
+struct IdempotencyBeyondTheCacheTests {
+    @Test func aDuplicateOfAKeyTheCacheForgotIsCaughtByTheStoreAndAcked() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let counter = try await RunningService.start(CounterService(), on: group, configuration: NodeConfiguration(idempotencyCacheCapacity: 2))
+        let peer = counter.mesh.identity
+        for n in 1...5 { await counter.node.handleDeliveries([(try GroupCommitTests.delivery(n, id: UInt64(n), deliveryID: UInt64(n)), peer)]) }
+        #expect(await counter.node.idempotencyKeys.count == 2, "only the newest two keys are in memory")
+        // Event 1 again: not in the cache any more; the handler runs, the commit is refused.
+        await counter.node.handleDeliveries([(try GroupCommitTests.delivery(1, id: 1, deliveryID: 99), peer)])
+        #expect(await counter.node.state.applied == [1: 1, 2: 1, 3: 1, 4: 1, 5: 1], "applied once")
+        #expect(await counter.node.statistics.duplicatesSuppressed == 1)
+        #expect(await counter.node.statistics.handlerFailures == 0, "a duplicate, not a failure")
+        await counter.stop()
+        try await group.shutdownGracefully()
+    }
+}

@@ -49,7 +49,8 @@ struct RunningService<S: ServiceDefinition> {
     static func start(
         _ service: S, nodeID: String? = nil, port: UInt16 = 0, seeds: [PeerAddress] = [],
         store: (any NodeStore)? = nil, hook: any LinkHook = PassThroughLinkHook(),
-        on group: MultiThreadedEventLoopGroup, policy: DeliveryPolicy = fastPolicy, clock: any NodeClock = SystemNodeClock()
+        on group: MultiThreadedEventLoopGroup, policy: DeliveryPolicy = fastPolicy, clock: any NodeClock = SystemNodeClock(),
+        configuration: NodeConfiguration? = nil
     ) async throws -> RunningService<S> {
         let id = nodeID ?? S.name
         let filters = ContentFilterCache()
@@ -61,7 +62,7 @@ struct RunningService<S: ServiceDefinition> {
         )
         let store = store ?? InMemoryNodeStore(nodeID: id)
         let node = try await Node(service: service, mesh: mesh, store: store,
-                                  configuration: NodeConfiguration(defaultDeliveryPolicy: policy), clock: clock, logger: testLogger())
+                                  configuration: configuration ?? NodeConfiguration(defaultDeliveryPolicy: policy), clock: clock, logger: testLogger())
         let runTask = Task { try await node.run() }
         return RunningService(mesh: mesh, node: node, store: store, runTask: runTask)
     }

@@ -42,6 +42,12 @@ extension Node {
                 return
             }
             let outcome = handled[0]
+            if let storeError = error as? StoreError, storeError.code == .duplicateIdempotencyKey {
+                // A key the cache had forgotten: the store still holds it, so this is a duplicate.
+                statistics.duplicatesSuppressed += 1
+                metrics.duplicatesSuppressed.increment()
+                return await acknowledge(outcome.delivery, from: outcome.peer)
+            }
             Logger.forEvent(outcome.delivery.envelope, base: logger).error("commit failed; the delivery will be retried: \(error)")
             return await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "commit failed: \(error)")
         }

@@ -41,7 +41,8 @@ public actor Node<Service: ServiceDefinition> {
 
     /// The service's current (committed) state.
     public internal(set) var state: Service.State
-    var idempotencyKeys: [String: Int64]
+    /// Recently handled idempotency keys; the store holds them all (see ``IdempotencyCache``).
+    var idempotencyKeys: IdempotencyCache
     /// What idempotency expiry is measured on (uptime, not the wall clock).
     let retention: RetentionClock
     var knownInterest: [LearnedSubscription]
@@ -111,7 +112,11 @@ public actor Node<Service: ServiceDefinition> {
                                        wallNow: clock.wallMicros(), monotonicNow: clock.monotonicNow())
         self.retention = retention
         let retentionNow = retention.now(at: clock.monotonicNow())
-        self.idempotencyKeys = snapshot.idempotencyKeys.filter { $0.value > retentionNow }
+        var keys = IdempotencyCache(capacity: configuration.idempotencyCacheCapacity)
+        for (key, expiry) in snapshot.idempotencyKeys.filter({ $0.value > retentionNow }).sorted(by: { $0.value < $1.value }) {
+            keys[key] = expiry
+        }
+        self.idempotencyKeys = keys
         self.knownInterest = snapshot.interest.map { LearnedSubscription(nodeID: $0.nodeID, subscription: $0.subscription) }
         let seed = configuration.randomSeed ?? UInt64.random(in: .min ... .max)
         var random = Xoshiro256StarStar(seed: seed)
@@ -225,6 +230,7 @@ public actor Node<Service: ServiceDefinition> {
             await send(ackBatcher.tick(now: now))
         }
         coldStart.expire(now: now)
+        idempotencyKeys.removeExpired(at: retention.now(at: now))
     }
 
     func flushAcks() async {

@@ -10,6 +10,9 @@ public struct NodeConfiguration: Sendable {
     /// exceed the longest time a redelivery can take (max deliveries × max backoff + ack
     /// timeouts), or a late duplicate could be applied again.
     public var idempotencyTTL: Duration
+    /// How many idempotency keys the node keeps in memory (the newest); older ones are checked
+    /// by the store when a duplicate commits (see ``IdempotencyCache``).
+    public var idempotencyCacheCapacity: Int
     /// Acks are sent when this many are pending for one peer...
     public var ackBatchSize: Int
     /// ...or after this delay, whichever comes first.
@@ -30,6 +33,7 @@ public struct NodeConfiguration: Sendable {
         defaultDeliveryPolicy: DeliveryPolicy = DeliveryPolicy(),
         deliveryPolicies: [String: DeliveryPolicy] = [:],
         idempotencyTTL: Duration = .seconds(24 * 3600),
+        idempotencyCacheCapacity: Int = 100_000,
         ackBatchSize: Int = 64,
         ackBatchDelay: Duration = .milliseconds(2),
         maximumGroupCommit: Int = 256,
@@ -41,6 +45,7 @@ public struct NodeConfiguration: Sendable {
         self.defaultDeliveryPolicy = defaultDeliveryPolicy
         self.deliveryPolicies = deliveryPolicies
         self.idempotencyTTL = idempotencyTTL
+        self.idempotencyCacheCapacity = max(1, idempotencyCacheCapacity)
         self.ackBatchSize = ackBatchSize
         self.maximumGroupCommit = max(1, maximumGroupCommit)
         self.ackBatchDelay = ackBatchDelay
