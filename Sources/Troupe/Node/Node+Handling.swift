@@ -32,7 +32,8 @@ extension Node {
         }
         let key = registration.idempotencyKey(event, envelope)
         let nowMicros = clock.wallMicros()
-        if let expiry = idempotencyKeys[key], expiry > nowMicros {
+        let skipsIdempotency = configuration.plantedBug == .skipIdempotency
+        if !skipsIdempotency, let expiry = idempotencyKeys[key], expiry > nowMicros {
             statistics.duplicatesSuppressed += 1
             metrics.duplicatesSuppressed.increment()
             eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"])
@@ -42,21 +43,29 @@ extension Node {
         var newState = state
         var context = HandlerContext(envelope: envelope, group: delivery.group, nodeID: identity.nodeID,
                                      nowMicros: nowMicros, logger: eventLogger)
-        let started = ContinuousClock.now
+        // The node's clock, not ContinuousClock: under simulation every time source is virtual.
+        let started = clock.monotonicNow()
         do {
             try registration.handle(event, &newState, &context)
         } catch {
             return await reject(delivery, from: peer, error, eventLogger)
         }
-        metrics.handlerDuration.recordNanoseconds((ContinuousClock.now - started).microseconds * 1000)
+        metrics.handlerDuration.recordNanoseconds((clock.monotonicNow() - started).microseconds * 1000)
 
         var batch = StoreBatch()
-        let expiry = nowMicros + configuration.idempotencyTTL.microseconds
+        // The planted skip-idempotency defect writes records that are already expired, so
+        // neither this node nor its store recognises the next copy.
+        let expiry = skipsIdempotency ? nowMicros : nowMicros + configuration.idempotencyTTL.microseconds
         batch.handled = [HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
                                       group: delivery.group, handledAtMicros: nowMicros)]
         let publications = context.published.map { makeEnvelope(for: $0, causedBy: envelope, nowMicros: nowMicros) }
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published = zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
+        if configuration.plantedBug == .ackBeforeCommit {
+            return await acknowledgeBeforeCommit(delivery, from: peer, state: newState, batch: batch,
+                                                 key: key, expiry: expiry, publications: publications,
+                                                 targets: targets, effects: context.effects)
+        }
         do {
             try Self.persist(&newState, into: &batch)
             try await store.apply(batch)
@@ -65,7 +74,7 @@ extension Node {
             return await negativelyAcknowledge(delivery, from: peer, reason: "commit failed: \(error)")
         }
         state = newState
-        idempotencyKeys[key] = expiry
+        if !skipsIdempotency { idempotencyKeys[key] = expiry }
         statistics.handled += 1
         metrics.handled.increment()
         if envelope.occurredAtMicros > 0 {
@@ -75,8 +84,57 @@ extension Node {
         if let afterCommitHook { await afterCommitHook(envelope) }
         await acknowledge(delivery, from: peer)
         await startDeliveries(of: publications, to: targets)
-        let effects = context.effects
-        if !effects.isEmpty { Task { for effect in effects { await effect() } } }
+        await runEffects(context.effects)
+    }
+
+    /// Runs after-commit effects: inline and in order when ``NodeConfiguration/runsEffectsInline``
+    /// is set (simulation), otherwise in a task of their own so they never hold up deliveries.
+    func runEffects(_ effects: [@Sendable () async -> Void]) async {
+        guard !effects.isEmpty else { return }
+        if configuration.runsEffectsInline {
+            for effect in effects { await effect() }
+        } else {
+            Task { for effect in effects { await effect() } }
+        }
+    }
+
+    /// The planted ``PlantedBug/ackBeforeCommit`` defect: the new state is taken and the ack sent
+    /// at once, while the commit waits for the next timer tick (see ``writeDeferredCommits()``).
+    private func acknowledgeBeforeCommit(
+        _ delivery: EventDelivery, from peer: NodeIdentity, state newState: Service.State, batch: StoreBatch,
+        key: String, expiry: Int64, publications: [Envelope], targets: [[String]],
+        effects: [@Sendable () async -> Void]
+    ) async {
+        var newState = newState
+        var batch = batch
+        do {
+            try Self.persist(&newState, into: &batch)
+        } catch {
+            return await negativelyAcknowledge(delivery, from: peer, reason: "state does not encode: \(error)")
+        }
+        state = newState
+        idempotencyKeys[key] = expiry
+        statistics.handled += 1
+        deferredCommits.append(batch)
+        if deferredCommitDeadline == nil { deferredCommitDeadline = clock.monotonicNow() + configuration.ackBatchDelay }
+        await acknowledge(delivery, from: peer)
+        await flushAcks()
+        await startDeliveries(of: publications, to: targets)
+        await runEffects(effects)
+    }
+
+    /// Writes the commits the planted ``PlantedBug/ackBeforeCommit`` defect held back.
+    func writeDeferredCommits() async {
+        let batches = deferredCommits
+        deferredCommits = []
+        deferredCommitDeadline = nil
+        for batch in batches {
+            do {
+                try await store.apply(batch)
+            } catch {
+                logger.error("deferred commit failed: \(error)")
+            }
+        }
     }
 
     /// Publishes `event` from outside any handler: it starts a new correlation (unless one is
