@@ -15,7 +15,7 @@ struct TroupeCommand: AsyncParsableCommand {
             Start with `troupe demo`: four node processes run the order saga and the run is
             checked against the saga's invariants. `troupe node` runs one node by hand.
             """,
-        subcommands: [DemoCommand.self, BenchCommand.self, NodeCommand.self, CheckCommand.self, TraceCommand.self, StatsCommand.self, DeadLetterCommand.self, ChaosCommand.self, SoakCommand.self]
+        subcommands: [DemoCommand.self, BenchCommand.self, NodeCommand.self, CheckCommand.self, TraceCommand.self, StatsCommand.self, DeadLetterCommand.self, ChaosCommand.self, SoakCommand.self, SimulateCommand.self]
     )
 
     /// Clears the signal mask inherited from the parent before anything else runs.

@@ -18,14 +18,23 @@ extension Node {
 
     /// Handles one mesh notification to completion: a delivery is checked, handled, committed
     /// and acknowledged; an ack, nack or interest change updates delivery state.
-    public func process(_ notification: MeshNotification) async {
+    @discardableResult
+    public func process(_ notification: MeshNotification) async -> NodeStepReport {
         await handle(notification)
+        return stepReport
     }
 
     /// Fires every timer that is due at the clock's current instant: redeliveries, ack batches,
     /// parked-event retention.
-    public func runTimers() async {
+    @discardableResult
+    public func runTimers() async -> NodeStepReport {
         await tick()
+        return stepReport
+    }
+
+    /// The node's counters and next timer now.
+    public var stepReport: NodeStepReport {
+        NodeStepReport(statistics: statistics, nextTimerDeadline: nextTimerDeadline)
     }
 
     /// The earliest instant at which ``runTimers()`` has work, or nil when no timer is armed.

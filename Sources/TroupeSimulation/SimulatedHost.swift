@@ -1,0 +1,24 @@
+import DequeModule
+import TroupeMesh
+import TroupeWire
+
+/// One simulated process as the network sees it: its mesh state machine (nil while crashed)
+/// and the notifications waiting for its runtime node.
+struct SimulatedHost {
+    var nodeID: String
+    var service: String
+    var address: PeerAddress
+    /// Bumped at every (re)start; frames and timers of an older incarnation are discarded.
+    var incarnation: UInt64 = 0
+    var machine: MeshStateMachine?
+    /// What the mesh handed up and the node has not taken yet — the bounded notification
+    /// stream of a real `MeshNode`, minus the thread hop.
+    var inbox: Deque<MeshNotification> = []
+    /// Until this virtual instant the node takes no notification (a pause or a slow handler);
+    /// its mesh keeps running meanwhile, as a real node's event loop does.
+    var busyUntil: Int64 = 0
+    /// Extra virtual time each handled delivery takes (a `slow` fault).
+    var slowHandlerNanos: Int64 = 0
+
+    var isUp: Bool { machine != nil }
+}
