@@ -10,7 +10,7 @@ public import TroupeChaos
 /// Each schedule has one to five faults, each drawn from every kind the chaos layer knows:
 /// loss, duplication, delay, jitter and reordering; corruption; lost acks; a partition of one
 /// service; a crash with restart; a pause; a slow handler; failing handlers; clock skew. All
-/// start within `spanMillis` and are bounded in strength and length so that a correct runtime
+/// start within `spanMillis` (crashes more often than the rest; see `step`) and are bounded in strength and length so that a correct runtime
 /// must ride them out within its delivery policy (5 deliveries, 5 s ack timeout).
 public struct Nemesis: Sendable {
     /// The services faults may target.
@@ -41,7 +41,9 @@ public struct Nemesis: Sendable {
         var step = ScenarioStep(at: "\(at)ms")
         let target = services[draw(services.count, &random)]
         let length = 200 + draw(1800, &random)
-        switch draw(10, &random) {
+        // Crashes are drawn three times as often as any other kind: a kill landing on a store
+        // write is where lost-effect bugs show, and a schedule needs one to find them.
+        switch draw(12, &random) {
         case 0:
             step.for = "\(length)ms"
             step.drop = probability(0.01, 0.05, &random)
@@ -60,7 +62,7 @@ public struct Nemesis: Sendable {
         case 4:
             step.for = "\(300 + draw(2200, &random))ms"
             step.partition = [target]
-        case 5:
+        case 5, 10, 11:
             step.crash = target
             step.restartAfter = "\(100 + draw(1900, &random))ms"
         case 6:

@@ -69,12 +69,12 @@ struct SimulatedNetworkState {
 
     /// Kills a host: its mesh state and undelivered notifications vanish, its peers see its
     /// connections close after the bytes already on the way. Its store is not touched here.
-    mutating func crash(_ nodeID: String) {
+    mutating func crash(_ nodeID: String, how: String = "crashes") {
         guard hosts[nodeID]?.isUp == true else { return }
         hosts[nodeID]!.machine = nil
         hosts[nodeID]!.inbox.removeAll()
         hosts[nodeID]!.busyUntil = 0
-        note("\(nodeID) crashes")
+        note("\(nodeID) \(how)")
         let ends = wires.keys.filter { $0.node == nodeID }.sorted { $0.link < $1.link }
         for end in ends {
             guard let far = wires.removeValue(forKey: end) else { continue }

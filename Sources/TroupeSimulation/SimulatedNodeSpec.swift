@@ -9,7 +9,7 @@ public struct SimulatedNodeEnvironment: Sendable {
     /// The node's port into the simulated network.
     public var mesh: any MeshTransport
     /// The node's store; it survives crashes.
-    public var store: InMemoryNodeStore
+    public var store: any NodeStore
     /// The node's clock (virtual time plus skew).
     public var clock: any NodeClock
     /// The runtime configuration: a seed derived from the run's seed, inline effects, and

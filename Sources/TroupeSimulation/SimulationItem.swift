@@ -23,6 +23,8 @@ enum SimulationItem {
     case meshTick(node: String, incarnation: UInt64)
     /// A node's runtime timers are due.
     case nodeTimers(node: String, incarnation: UInt64)
+    /// A crash armed on a node's next store write: if no write came by now, the node dies now.
+    case crashDeadline(node: String, start: Int)
     /// A paused or slowed node may take deliveries again.
     case wake(node: String)
     /// The fault schedule's entry at this index.

@@ -23,8 +23,10 @@ import TroupeWire
 /// its real `MeshStateMachine` (handshake, heartbeats, membership, interest, routing), its frames
 /// encoded by the real `FrameCodec` and checked by the real CRC32C. Only sockets and the clock
 /// are simulated. Faults are the chaos layer's: its `Scenario` and `ScenarioTimeline` say when,
-/// its `ChaosLinkHook` decides each frame's fate; node crashes drop the node's process state and
-/// keep its store, pauses and slow handlers hold the node's deliveries for virtual time.
+/// its `ChaosLinkHook` decides each frame's fate; a crash kills the node during its next store
+/// write (or 50 ms later if it writes nothing), dropping its process state and keeping its store
+/// (see ``SimulatedNodeStore``); pauses and slow handlers hold the node's deliveries for virtual
+/// time while its mesh keeps running.
 ///
 /// ## How a run ends
 /// When the last fault healed (crashed nodes restart) and the last input went in, the loop
@@ -42,7 +44,7 @@ public final class Simulator<Workload: SimulationWorkload> {
     private let network: SimulatedNetwork
     private let handlerFaults: SimulatedHandlerFaults
     private let logger = Logger(label: "troupe.simulation", factory: { _ in SwiftLogNoOpLogHandler() })
-    private var stores: [String: InMemoryNodeStore] = [:]
+    private var stores: [String: SimulatedNodeStore] = [:]
     private var clocks: [String: VirtualNodeClock] = [:]
     private var handles: [String: any SimulatedNodeHandle] = [:]
     private var reports: [String: NodeStepReport] = [:]
@@ -78,7 +80,7 @@ public final class Simulator<Workload: SimulationWorkload> {
         let timeline = try configuration.faults.timeline(seed: seeds.seed(for: "timeline"))
         for (index, spec) in workload.nodes.enumerated() {
             network.addHost(spec.nodeID, service: spec.service, address: PeerAddress(host: "10.0.0.\(index + 1)", port: 7400))
-            stores[spec.nodeID] = InMemoryNodeStore(nodeID: spec.nodeID)
+            stores[spec.nodeID] = SimulatedNodeStore(base: InMemoryNodeStore(nodeID: spec.nodeID))
             clocks[spec.nodeID] = VirtualNodeClock(time: time)
         }
         network.note("seed \(configuration.seed), \(workload.nodes.count) nodes, \(workload.injectionCount) inputs, faults: \(configuration.faults.name)")
@@ -116,6 +118,11 @@ public final class Simulator<Workload: SimulationWorkload> {
             case .nodeTimers(let node, _):
                 armedTimers[node] = nil
                 if let handle = handles[node] { record(node, await handle.runTimers()) }
+            case .crashDeadline(let node, let start):
+                if starts[node] == start, handles[node] != nil, stores[node]!.isArmed {
+                    stores[node]!.kill()
+                    crash(node)
+                }
             case .wake:
                 break
             case .fault(let index):
@@ -123,7 +130,14 @@ public final class Simulator<Workload: SimulationWorkload> {
             case .heal:
                 try await heal()
             case .inject(let index):
-                let text = try await workload.inject(index, into: SimulatedNodes(handles: handles))
+                let text: String?
+                do {
+                    text = try await workload.inject(index, into: SimulatedNodes(handles: handles))
+                } catch where killedNodeIDs().count > 0 {
+                    // The node it went through died during the write: the client sees an
+                    // error and tries again, as it does when the node is down.
+                    text = nil
+                }
                 if let text {
                     network.note("inject \(text)")
                 } else {
@@ -143,6 +157,7 @@ public final class Simulator<Workload: SimulationWorkload> {
                 }
             }
             if settled { break }
+            reapKilledNodes()
             await drain()
         }
         network.note(settled ? "settled" : "settle limit reached")
@@ -183,6 +198,7 @@ public final class Simulator<Workload: SimulationWorkload> {
             handlerFaultHook: { envelope in faults.outcome(nodeID: id, service: service, envelope: envelope) },
             logger: logger
         )
+        stores[id]!.revive()
         let handle = try await spec.make(environment)
         handles[id] = handle
         record(id, await handle.runTimers())
@@ -193,6 +209,27 @@ public final class Simulator<Workload: SimulationWorkload> {
         reports[nodeID] = nil
         armedTimers[nodeID] = nil
         network.withState { $0.crash(nodeID) }
+    }
+
+    /// A `crash` fault: the node dies during its next store write (see ``SimulatedNodeStore``),
+    /// or 50 ms from now if it writes nothing before then.
+    private func armCrash(_ nodeID: String) {
+        guard handles[nodeID] != nil, let start = starts[nodeID] else { return }
+        let network = self.network
+        stores[nodeID]!.arm { network.withState { $0.crash(nodeID, how: "crashes during a store write (the write is lost)") } }
+        network.schedule(.crashDeadline(node: nodeID, start: start), at: time.nanoseconds + 50_000_000)
+    }
+
+    /// Takes down the runtime node of every process that died during a store write.
+    private func reapKilledNodes() {
+        for nodeID in killedNodeIDs() { crash(nodeID) }
+    }
+
+    /// Nodes whose process died during a store write but whose runtime node is still held.
+    private func killedNodeIDs() -> [String] {
+        workload.nodes.map(\.nodeID).filter { nodeID in
+            handles[nodeID] != nil && !(network.withState { $0.hosts[nodeID]?.isUp ?? false })
+        }
     }
 
     /// Lets every node take what its mesh handed up, in node order, until none has anything.
@@ -206,6 +243,10 @@ public final class Simulator<Workload: SimulationWorkload> {
                     progressed = true
                     let before = reports[id]?.statistics ?? NodeStatistics()
                     let report = await handle.process(notification)
+                    if !(network.withState { $0.hosts[id]?.isUp ?? false }) {
+                        crash(id)
+                        break
+                    }
                     record(id, report)
                     if case .inbound(.event(let delivery, let peer)) = notification {
                         noteDelivery(id, delivery, from: peer, before: before, after: report.statistics)
@@ -265,13 +306,18 @@ public final class Simulator<Workload: SimulationWorkload> {
         case .setPlan(let plan, let seed):
             setPlan(plan, seed: seed)
         case .crash(let name):
-            for spec in specs(matching: name) { crash(spec.nodeID) }
+            for spec in specs(matching: name) { armCrash(spec.nodeID) }
         case .restart(let name):
             for spec in specs(matching: name) where handles[spec.nodeID] == nil { try await start(spec) }
         case .poison(let eventType, let count):
             guard let spec = workload.nodes.first(where: { handles[$0.nodeID] != nil }), let handle = handles[spec.nodeID] else { return }
             for index in 0..<count {
-                try await handle.publish(type: eventType, subject: "poison-\(index + 1)", body: ByteBuffer(string: #"{"poison": true}"#))
+                do {
+                    try await handle.publish(type: eventType, subject: "poison-\(index + 1)", body: ByteBuffer(string: #"{"poison": true}"#))
+                } catch where killedNodeIDs().count > 0 {
+                    network.note("poison #\(index + 1) not published: \(spec.nodeID) died during the write")
+                    return
+                }
             }
         }
     }

@@ -1,0 +1,100 @@
+import Synchronization
+public import Troupe
+public import TroupeWire
+
+/// A node's durable store in a simulation: an ``InMemoryNodeStore`` that outlives the node's
+/// crashes, with a crash point on its write path.
+///
+/// When a crash is armed (a `crash` fault), the node dies in the middle of its next write: the
+/// write is lost, as an uncommitted SQLite transaction is, and ``SimulatedNodeStore/crashed``
+/// tells the simulator to take the process down before it can send another byte. A kill landing
+/// exactly on a write is the moment a crash is most likely to expose a bug (an ack that went out
+/// before the data was safe), and a uniformly random instant would almost always miss it.
+public final class SimulatedNodeStore: NodeStore {
+    /// The surviving data.
+    public let base: InMemoryNodeStore
+    private enum Life {
+        case alive
+        case armed(@Sendable () -> Void)
+        case dead
+    }
+
+    private let life = Mutex<Life>(.alive)
+
+    /// A store over `base`.
+    public init(base: InMemoryNodeStore) {
+        self.base = base
+    }
+
+    /// Arms the crash point: the next ``apply(_:)`` is lost and calls `onCrash` first.
+    func arm(_ onCrash: @escaping @Sendable () -> Void) {
+        life.withLock { $0 = .armed(onCrash) }
+    }
+
+    /// The process died: every write from now on is lost, until ``revive()``.
+    func kill() {
+        life.withLock { $0 = .dead }
+    }
+
+    /// A new process opens the store.
+    func revive() {
+        life.withLock { $0 = .alive }
+    }
+
+    /// Whether a crash is armed and has not happened yet.
+    var isArmed: Bool {
+        life.withLock { if case .armed = $0 { true } else { false } }
+    }
+
+    /// Reads the surviving data.
+    public func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
+        try await base.loadSnapshot(nowMicros: nowMicros)
+    }
+
+    /// Writes `batch`, unless the node dies during this write.
+    public func apply(_ batch: StoreBatch) async throws {
+        let (dead, onCrash): (Bool, (@Sendable () -> Void)?) = life.withLock { life in
+            switch life {
+            case .alive:
+                return (false, nil)
+            case .armed(let onCrash):
+                life = .dead
+                return (true, onCrash)
+            case .dead:
+                return (true, nil)
+            }
+        }
+        guard !dead else {
+            onCrash?()
+            throw StoreError(code: .storageFailure, message: "the process was killed during this write")
+        }
+        try await base.apply(batch)
+    }
+
+    /// Dead letters of the surviving data.
+    public func deadLetters() async throws -> [StoredDeadLetter] {
+        try await base.deadLetters()
+    }
+
+    /// Removes dead letters.
+    @discardableResult
+    public func removeDeadLetters(_ ids: [Int64]) async throws -> Int {
+        try await base.removeDeadLetters(ids)
+    }
+
+    /// Archived events of a correlation.
+    public func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
+        try await base.archivedEvents(correlationID: correlationID)
+    }
+
+    /// The latest archived events.
+    public func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
+        try await base.recentArchivedEvents(limit: limit)
+    }
+
+    /// Purges expired idempotency records.
+    @discardableResult
+    public func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
+        try await base.purgeExpiredIdempotencyRecords(nowMicros: nowMicros)
+    }
+}
