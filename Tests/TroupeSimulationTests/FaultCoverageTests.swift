@@ -1,0 +1,75 @@
+import SagaSimulation
+import Testing
+import TroupeChaos
+import TroupeSimulation
+
+/// Every scenario of the chaos layer runs in the simulator, and the faults do what they say.
+@Suite struct FaultCoverageTests {
+    @Test(arguments: ScenarioFiles.names)
+    func everyChaosScenarioRunsAndTheSagaHolds(_ name: String) async throws {
+        let scenario = try Scenario.loadForSimulation(name, searching: [ScenarioFiles.directory])
+        let result = try await SagaSimulation(orders: 20, scenario: scenario).run(seed: 11)
+        #expect(result.passed, "\(name): \(result.verdict.counterexamples)")
+        #expect(result.settled, "\(name) did not settle")
+    }
+
+    @Test func corruptedFramesAreCaughtByTheRealChecksum() async throws {
+        let scenario = try Scenario.loadForSimulation("corrupt-links", searching: [ScenarioFiles.directory])
+        let result = try await SagaSimulation(orders: 20, scenario: scenario).run(seed: 5, keepsTrace: true)
+        #expect(result.counters.framesRejected > 0)
+        #expect(result.traceLines.contains { $0.contains("rejects a frame (checksum") })
+        #expect(result.passed, "\(result.verdict.counterexamples)")
+    }
+
+    @Test func partitionsDropFramesAndCrashedNodesRestartOnTheirStore() async throws {
+        let partition = try Scenario.loadForSimulation("partition-payment", searching: [ScenarioFiles.directory])
+        let partitioned = try await SagaSimulation(orders: 10, scenario: partition).run(seed: 2)
+        #expect(partitioned.counters.framesDropped > 0)
+        let crash = try Scenario.loadForSimulation("crash-inventory", searching: [ScenarioFiles.directory])
+        let crashed = try await SagaSimulation(orders: 10, scenario: crash).run(seed: 2, keepsTrace: true)
+        #expect(crashed.traceLines.contains { $0.contains("inventory-1 crashes") })
+        #expect(crashed.traceLines.contains { $0.contains("inventory-1 starts (incarnation 2)") })
+        #expect(crashed.passed, "\(crashed.verdict.counterexamples)")
+    }
+
+    @Test func handlerFailuresPausesSlownessAndSkewAreApplied() async throws {
+        var pause = ScenarioStep(at: "100ms")
+        pause.for = "300ms"
+        pause.node = "payment"
+        pause.pause = "300ms"
+        var failing = ScenarioStep(at: "50ms")
+        failing.for = "400ms"
+        failing.node = "inventory"
+        failing.handlerFailure = 0.5
+        failing.slow = "5ms"
+        failing.clockSkew = "-2s"
+        let scenario = Scenario(name: "node faults", steps: [pause, failing])
+        let result = try await SagaSimulation(orders: 15, scenario: scenario).run(seed: 4, keepsTrace: true)
+        #expect(result.traceLines.contains { $0.contains("inventory-1 failed (nacked)") })
+        #expect(result.passed, "\(result.verdict.counterexamples)")
+    }
+
+    @Test func theNemesisDrawsValidSchedulesFromTheSeed() throws {
+        let nemesis = Nemesis(services: SagaWorkload.services, spanMillis: 1500)
+        #expect(nemesis.scenario(seed: 9) == nemesis.scenario(seed: 9))
+        var kinds: Set<String> = []
+        for seed in UInt64(1)...300 {
+            let scenario = nemesis.scenario(seed: seed)
+            #expect((1...5).contains(scenario.steps.count))
+            _ = try scenario.timeline(seed: seed)
+            for step in scenario.steps {
+                if step.crash != nil { kinds.insert("crash") }
+                if step.partition != nil { kinds.insert("partition") }
+                if step.drop != nil { kinds.insert("drop") }
+                if step.corrupt != nil { kinds.insert("corrupt") }
+                if step.reorder != nil { kinds.insert("reorder") }
+                if step.ackLoss != nil { kinds.insert("ackLoss") }
+                if step.pause != nil { kinds.insert("pause") }
+                if step.slow != nil { kinds.insert("slow") }
+                if step.handlerFailure != nil { kinds.insert("handlerFailure") }
+                if step.clockSkew != nil { kinds.insert("clockSkew") }
+            }
+        }
+        #expect(kinds.count == 10, "\(kinds.sorted())")
+    }
+}
