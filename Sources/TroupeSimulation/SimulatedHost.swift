@@ -21,4 +21,10 @@ struct SimulatedHost {
     var slowHandlerNanos: Int64 = 0
 
     var isUp: Bool { machine != nil }
+
+    /// The next notification, unless the node is down, busy or has none.
+    mutating func takeNotification(now: Int64) -> MeshNotification? {
+        guard !inbox.isEmpty, busyUntil <= now, machine != nil else { return nil }
+        return inbox.popFirst()
+    }
 }

@@ -52,8 +52,9 @@ final class SimulatedNetwork: Sendable {
     /// The next notification for `nodeID`'s runtime, unless the node is down, busy or has none.
     func takeNotification(for nodeID: String) -> MeshNotification? {
         withState { state in
-            guard let host = state.hosts[nodeID], host.isUp, host.busyUntil <= state.now else { return nil }
-            return state.hosts[nodeID]!.inbox.popFirst()
+            let now = state.now
+            // In place: copying the host would copy its whole mesh state machine.
+            return state.hosts[nodeID]?.takeNotification(now: now)
         }
     }
 }

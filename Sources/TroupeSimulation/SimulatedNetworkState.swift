@@ -23,6 +23,8 @@ struct SimulatedNetworkState {
     var trace: SimulationTrace
     var codec = FrameCodec()
     var dataFramesInFlight = 0
+    /// Nodes that died during a store write since the simulator last looked.
+    var killedDuringWrite: [String] = []
     var counters = SimulationCounters()
     let time: VirtualTime
     let hook: ChaosLinkHook

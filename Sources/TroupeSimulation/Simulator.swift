@@ -37,6 +37,8 @@ public final class Simulator<Workload: SimulationWorkload> {
     public let workload: Workload
     /// The run's configuration.
     public let configuration: SimulationConfiguration
+    /// The workload's nodes, built once.
+    private let specs: [SimulatedNodeSpec]
 
     private let seeds: SeedSplitter
     private let time = VirtualTime()
@@ -59,6 +61,7 @@ public final class Simulator<Workload: SimulationWorkload> {
         self.workload = workload
         self.configuration = configuration
         self.seeds = SeedSplitter(seed: configuration.seed)
+        self.specs = workload.nodes
         let time = self.time
         self.hook = ChaosLinkHook(plan: .empty, seed: seeds.seed(for: "links"),
                                   nowNanos: { UInt64(1_000_000_000 + time.nanoseconds) })
@@ -78,13 +81,13 @@ public final class Simulator<Workload: SimulationWorkload> {
 
     private func execute(monitor: DeterminismMonitor) async throws -> SimulationResult {
         let timeline = try configuration.faults.timeline(seed: seeds.seed(for: "timeline"))
-        for (index, spec) in workload.nodes.enumerated() {
+        for (index, spec) in specs.enumerated() {
             network.addHost(spec.nodeID, service: spec.service, address: PeerAddress(host: "10.0.0.\(index + 1)", port: 7400))
             stores[spec.nodeID] = SimulatedNodeStore(base: InMemoryNodeStore(nodeID: spec.nodeID))
             clocks[spec.nodeID] = VirtualNodeClock(time: time)
         }
-        network.note("seed \(configuration.seed), \(workload.nodes.count) nodes, \(workload.injectionCount) inputs, faults: \(configuration.faults.name)")
-        for spec in workload.nodes { try await start(spec) }
+        network.note("seed \(configuration.seed), \(specs.count) nodes, \(workload.injectionCount) inputs, faults: \(configuration.faults.name)")
+        for spec in specs { try await start(spec) }
 
         var random = Xoshiro256StarStar(seed: seeds.seed(for: "injections"))
         var instant: Int64 = 50_000_000
@@ -133,7 +136,7 @@ public final class Simulator<Workload: SimulationWorkload> {
                 let text: String?
                 do {
                     text = try await workload.inject(index, into: SimulatedNodes(handles: handles))
-                } catch where killedNodeIDs().count > 0 {
+                } catch where network.withState({ !$0.killedDuringWrite.isEmpty }) {
                     // The node it went through died during the write: the client sees an
                     // error and tries again, as it does when the node is down.
                     text = nil
@@ -216,7 +219,12 @@ public final class Simulator<Workload: SimulationWorkload> {
     private func armCrash(_ nodeID: String) {
         guard handles[nodeID] != nil, let start = starts[nodeID] else { return }
         let network = self.network
-        stores[nodeID]!.arm { network.withState { $0.crash(nodeID, how: "crashes during a store write (the write is lost)") } }
+        stores[nodeID]!.arm {
+            network.withState { state in
+                state.crash(nodeID, how: "crashes during a store write (the write is lost)")
+                state.killedDuringWrite.append(nodeID)
+            }
+        }
         network.schedule(.crashDeadline(node: nodeID, start: start), at: time.nanoseconds + 50_000_000)
     }
 
@@ -225,10 +233,11 @@ public final class Simulator<Workload: SimulationWorkload> {
         for nodeID in killedNodeIDs() { crash(nodeID) }
     }
 
-    /// Nodes whose process died during a store write but whose runtime node is still held.
+    /// Nodes whose process died during a store write since the last call.
     private func killedNodeIDs() -> [String] {
-        workload.nodes.map(\.nodeID).filter { nodeID in
-            handles[nodeID] != nil && !(network.withState { $0.hosts[nodeID]?.isUp ?? false })
+        network.withState { state in
+            defer { state.killedDuringWrite.removeAll() }
+            return state.killedDuringWrite
         }
     }
 
@@ -237,15 +246,16 @@ public final class Simulator<Workload: SimulationWorkload> {
         var progressed = true
         while progressed {
             progressed = false
-            for spec in workload.nodes {
+            for spec in specs {
                 let id = spec.nodeID
                 while let handle = handles[id], let notification = network.takeNotification(for: id) {
                     progressed = true
                     let before = reports[id]?.statistics ?? NodeStatistics()
                     let report = await handle.process(notification)
-                    if !(network.withState { $0.hosts[id]?.isUp ?? false }) {
-                        crash(id)
-                        break
+                    let killed = killedNodeIDs()
+                    if !killed.isEmpty {
+                        for nodeID in killed { crash(nodeID) }
+                        if handles[id] == nil { break }
                     }
                     record(id, report)
                     if case .inbound(.event(let delivery, let peer)) = notification {
@@ -287,17 +297,17 @@ public final class Simulator<Workload: SimulationWorkload> {
     }
 
     private func isQuiet() -> Bool {
-        guard handles.count == workload.nodes.count else { return false }
+        guard handles.count == specs.count else { return false }
         let networkQuiet = network.withState { state in
             state.dataFramesInFlight == 0 && state.hosts.values.allSatisfy { $0.isUp && $0.inbox.isEmpty }
         }
-        return networkQuiet && workload.nodes.allSatisfy { reports[$0.nodeID]?.statistics.outboxDepth == 0 }
+        return networkQuiet && specs.allSatisfy { reports[$0.nodeID]?.statistics.outboxDepth == 0 }
     }
 
     // MARK: Faults
 
-    private func specs(matching name: String) -> [SimulatedNodeSpec] {
-        workload.nodes.filter { $0.nodeID == name || $0.service == name || name == "*" }
+    private func nodes(matching name: String) -> [SimulatedNodeSpec] {
+        specs.filter { $0.nodeID == name || $0.service == name || name == "*" }
     }
 
     private func apply(_ entry: ScenarioTimeline.Entry) async throws {
@@ -306,15 +316,15 @@ public final class Simulator<Workload: SimulationWorkload> {
         case .setPlan(let plan, let seed):
             setPlan(plan, seed: seed)
         case .crash(let name):
-            for spec in specs(matching: name) { armCrash(spec.nodeID) }
+            for spec in nodes(matching: name) { armCrash(spec.nodeID) }
         case .restart(let name):
-            for spec in specs(matching: name) where handles[spec.nodeID] == nil { try await start(spec) }
+            for spec in nodes(matching: name) where handles[spec.nodeID] == nil { try await start(spec) }
         case .poison(let eventType, let count):
-            guard let spec = workload.nodes.first(where: { handles[$0.nodeID] != nil }), let handle = handles[spec.nodeID] else { return }
+            guard let spec = specs.first(where: { handles[$0.nodeID] != nil }), let handle = handles[spec.nodeID] else { return }
             for index in 0..<count {
                 do {
                     try await handle.publish(type: eventType, subject: "poison-\(index + 1)", body: ByteBuffer(string: #"{"poison": true}"#))
-                } catch where killedNodeIDs().count > 0 {
+                } catch where network.withState({ !$0.killedDuringWrite.isEmpty }) {
                     network.note("poison #\(index + 1) not published: \(spec.nodeID) died during the write")
                     return
                 }
@@ -325,7 +335,7 @@ public final class Simulator<Workload: SimulationWorkload> {
     private func setPlan(_ plan: FaultPlan, seed: UInt64) {
         hook.setPlan(plan, seed: seed)
         handlerFaults.setFaults(plan.nodes, seed: seed ^ 0x9E37_79B9_7F4A_7C15)
-        for spec in workload.nodes {
+        for spec in specs {
             let faults = plan.nodes.filter { $0.covers(nodeID: spec.nodeID, service: spec.service) }
             let skew = faults.map(\.clockSkewMillis).first { $0 != 0 } ?? 0
             clocks[spec.nodeID]!.setSkew(micros: Int64(skew) * 1000)
@@ -344,6 +354,6 @@ public final class Simulator<Workload: SimulationWorkload> {
     private func heal() async throws {
         network.note("heal: every fault ends, crashed nodes restart")
         setPlan(.empty, seed: 0)
-        for spec in workload.nodes where handles[spec.nodeID] == nil { try await start(spec) }
+        for spec in specs where handles[spec.nodeID] == nil { try await start(spec) }
     }
 }
