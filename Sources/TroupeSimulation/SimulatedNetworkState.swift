@@ -52,7 +52,7 @@ struct SimulatedNetworkState {
 
     /// Starts (or restarts) a host with a fresh mesh state machine; returns its incarnation.
     mutating func start(_ nodeID: String, meshSeed: UInt64, configure: (inout MeshConfiguration) -> Void) -> UInt64 {
-        guard var host = hosts[nodeID] else { return 0 }
+        guard let host = hosts[nodeID] else { return 0 }
         host.incarnation += 1
         let identity = NodeIdentity(nodeID: nodeID, service: host.service, incarnation: host.incarnation, listenAddress: host.address)
         let seeds = hosts.values.map(\.address).filter { $0 != host.address }.sorted { $0.description < $1.description }
@@ -61,7 +61,6 @@ struct SimulatedNetworkState {
         host.machine = MeshStateMachine(configuration: configuration)
         host.inbox.removeAll()
         host.busyUntil = 0
-        hosts[nodeID] = host
         note("\(nodeID) starts (incarnation \(host.incarnation))")
         let actions = hosts[nodeID]!.machine!.start(now: Self.deadline(time))
         perform(actions, at: nodeID)
@@ -89,8 +88,9 @@ struct SimulatedNetworkState {
 
     mutating func frameArrived(_ bytes: ByteBuffer, at end: SimulatedEndpoint, isData: Bool) {
         if isData { dataFramesInFlight -= 1 }
-        guard let host = hosts[end.node], host.incarnation == end.incarnation, let machine = host.machine else { return }
-        let peer = machine.endpoints(of: end.link).remoteNodeID ?? "?"
+        guard let host = hosts[end.node], host.incarnation == end.incarnation,
+              let endpoints = host.machine?.endpoints(of: end.link) else { return }
+        let peer = endpoints.remoteNodeID ?? "?"
         var buffer = bytes
         let decoded: Frame?
         do {
@@ -103,7 +103,7 @@ struct SimulatedNetworkState {
             reject(at: end, peer: peer, code: .checksumMismatch, reason: "frame truncated")
             return
         }
-        let decision = hook.inbound(frame, link: machine.endpoints(of: end.link))
+        let decision = hook.inbound(frame, link: endpoints)
         if decision.copies.isEmpty {
             counters.framesDropped += 1
             note("\(end.node) <- \(peer) \(Self.summary(of: frame)) dropped (partition)")
@@ -191,7 +191,7 @@ struct SimulatedNetworkState {
     }
 
     private mutating func send(_ frame: Frame, from nodeID: String, on link: LinkID) {
-        guard let host = hosts[nodeID], let machine = host.machine else { return }
+        guard let host = hosts[nodeID], let endpoints = host.machine?.endpoints(of: link) else { return }
         let end = SimulatedEndpoint(node: nodeID, incarnation: host.incarnation, link: link)
         guard let far = wires[end] else { return }
         var buffer = allocator.buffer(capacity: 256)
@@ -201,7 +201,7 @@ struct SimulatedNetworkState {
             note("\(nodeID) cannot encode \(frame.type): \(error)")
             return
         }
-        let decision = hook.outbound(frame, encodedSize: buffer.readableBytes, link: machine.endpoints(of: link))
+        let decision = hook.outbound(frame, encodedSize: buffer.readableBytes, link: endpoints)
         let isData = Self.isData(frame)
         if decision.isPass {
             transmit(buffer, to: far, delay: 0, isData: isData)
