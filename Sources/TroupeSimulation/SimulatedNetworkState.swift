@@ -13,6 +13,15 @@ import TroupeWire
 /// receiver with the CRC32C check: a flipped byte is caught exactly where TCP would catch it.
 /// Each connection is FIFO like TCP, with a seeded latency per frame; only a fault's delay lets
 /// a frame overtake another.
+///
+/// Partitions are the one fault modelled differently from the chaos layer's hook, which drops
+/// every frame on a partitioned link. TCP never loses bytes on a connection that stays open: it
+/// retransmits them once the network heals, or the connection dies (here: the mesh's failure
+/// timeout closes it) and everything unsent dies with it. Dropping instead loses the SUBSCRIBE
+/// and MEMBERS frames sent right after a handshake on a link that then survives a short
+/// partition, and the peer's interest stays unknown for good — a failure of the fault model,
+/// not of the runtime (seed 900 of the first sweep found it). So frames reaching a partitioned
+/// connection end are held, in order, and delivered when the partition ends.
 struct SimulatedNetworkState {
     var queue = SimulationQueue()
     var hosts: [String: SimulatedHost] = [:]
@@ -25,6 +34,10 @@ struct SimulatedNetworkState {
     var dataFramesInFlight = 0
     /// Nodes that died during a store write since the simulator last looked.
     var killedDuringWrite: [String] = []
+    /// The partitions of the fault plan in force.
+    var partitions: [LinkFault] = []
+    /// Bytes that reached a partitioned connection end, held in order until the partition ends.
+    var stalled: [SimulatedEndpoint: [(bytes: ByteBuffer, isData: Bool)]] = [:]
     var counters = SimulationCounters()
     let time: VirtualTime
     let hook: ChaosLinkHook
@@ -103,17 +116,42 @@ struct SimulatedNetworkState {
             reject(at: end, peer: peer, code: .checksumMismatch, reason: "frame truncated")
             return
         }
-        let decision = hook.inbound(frame, link: endpoints)
-        if decision.copies.isEmpty {
-            counters.framesDropped += 1
-            note("\(end.node) <- \(peer) \(Self.summary(of: frame)) dropped (partition)")
+        counters.framesDelivered += 1
+        note("\(end.node) <- \(peer) \(Self.summary(of: frame))")
+        guard let actions = hosts[end.node]?.machine?.frameReceived(frame, on: end.link, now: Self.deadline(time)) else { return }
+        perform(actions, at: end.node)
+    }
+
+    /// Whether the connection end `end` is cut off from its peer by a partition in force.
+    func isPartitioned(_ end: SimulatedEndpoint) -> Bool {
+        guard !partitions.isEmpty, let host = hosts[end.node], host.incarnation == end.incarnation,
+              let link = host.machine?.endpoints(of: end.link), !link.remoteIsClient, let remote = link.remoteNodeID
+        else { return false }
+        let local = (node: end.node, service: host.service)
+        let peer = (node: remote, service: link.remoteService ?? remote)
+        return partitions.contains { $0.covers(sender: peer, receiver: local) || $0.covers(sender: local, receiver: peer) }
+    }
+
+    /// Bytes reach a connection end: held if the end is partitioned (or bytes before them are
+    /// still held), handled otherwise.
+    mutating func bytesArrived(_ bytes: ByteBuffer, at end: SimulatedEndpoint, isData: Bool) {
+        if stalled[end] != nil || isPartitioned(end) {
+            if stalled[end] == nil { note("\(end.node) hears nothing from its peer on link \(end.link) (partition)") }
+            stalled[end, default: []].append((bytes, isData))
             return
         }
-        for _ in decision.copies {
-            counters.framesDelivered += 1
-            note("\(end.node) <- \(peer) \(Self.summary(of: frame))")
-            guard let actions = hosts[end.node]?.machine?.frameReceived(frame, on: end.link, now: Self.deadline(time)) else { return }
-            perform(actions, at: end.node)
+        frameArrived(bytes, at: end, isData: isData)
+    }
+
+    /// Replaces the partitions in force and lets held bytes through where they ended.
+    mutating func setPartitions(_ faults: [LinkFault]) {
+        partitions = faults.filter(\.partition)
+        let ends = stalled.keys.filter { !isPartitioned($0) }.sorted { ($0.node, $0.incarnation, $0.link) < ($1.node, $1.incarnation, $1.link) }
+        for end in ends {
+            guard let held = stalled.removeValue(forKey: end) else { continue }
+            counters.framesHeld += held.count
+            note("\(end.node) receives \(held.count) held frame(s) on link \(end.link) (partition over)")
+            for (bytes, isData) in held { frameArrived(bytes, at: end, isData: isData) }
         }
     }
 
@@ -201,8 +239,10 @@ struct SimulatedNetworkState {
             note("\(nodeID) cannot encode \(frame.type): \(error)")
             return
         }
-        let decision = hook.outbound(frame, encodedSize: buffer.readableBytes, link: endpoints)
         let isData = Self.isData(frame)
+        // A partition holds frames at the receiving end (see the type's notes); the hook, which
+        // would drop them, is not asked, so it draws no random number for them either.
+        let decision = isPartitioned(end) ? .pass : hook.outbound(frame, encodedSize: buffer.readableBytes, link: endpoints)
         if decision.isPass {
             transmit(buffer, to: far, delay: 0, isData: isData)
             return
@@ -303,8 +343,10 @@ public struct SimulationCounters: Sendable, Hashable {
     public var framesSent = 0
     /// Frames handed to a receiver's mesh.
     public var framesDelivered = 0
-    /// Frames lost to a drop or a partition.
+    /// Frames lost to a drop fault.
     public var framesDropped = 0
+    /// Frames held by a partition and delivered when it ended.
+    public var framesHeld = 0
     /// Frames a receiver rejected (checksum, truncation).
     public var framesRejected = 0
 }

@@ -30,8 +30,9 @@ import TroupeWire
 ///
 /// ## How a run ends
 /// When the last fault healed (crashed nodes restart) and the last input went in, the loop
-/// probes every 100 ms of virtual time; once two probes in a row find nothing in flight and
-/// every outbox empty, or after the settle limit, the workload checks its invariants.
+/// probes every 100 ms of virtual time; once two probes in a row find the mesh whole again,
+/// nothing in flight and every outbox empty, or after the settle limit, the workload checks its
+/// invariants.
 public final class Simulator<Workload: SimulationWorkload> {
     /// The workload.
     public let workload: Workload
@@ -111,7 +112,7 @@ public final class Simulator<Workload: SimulationWorkload> {
             steps += 1
             switch item {
             case .frameArrives(let bytes, let end, let isData):
-                network.withState { $0.frameArrived(bytes, at: end, isData: isData) }
+                network.withState { $0.bytesArrived(bytes, at: end, isData: isData) }
             case .linkClosed(let end):
                 network.withState { $0.linkClosed(end) }
             case .dialCompletes(let node, let incarnation, let address, let expected):
@@ -298,8 +299,13 @@ public final class Simulator<Workload: SimulationWorkload> {
 
     private func isQuiet() -> Bool {
         guard handles.count == specs.count else { return false }
+        // Quiet means: nothing in flight or waiting, and the mesh whole again — every node
+        // connected to every other, so no interest is still to be learned.
         let networkQuiet = network.withState { state in
-            state.dataFramesInFlight == 0 && state.hosts.values.allSatisfy { $0.isUp && $0.inbox.isEmpty }
+            let others = state.hosts.count - 1
+            return state.dataFramesInFlight == 0 && state.hosts.values.allSatisfy { host in
+                host.inbox.isEmpty && host.machine?.connectedMembers.count == others
+            }
         }
         return networkQuiet && specs.allSatisfy { reports[$0.nodeID]?.statistics.outboxDepth == 0 }
     }
@@ -334,6 +340,7 @@ public final class Simulator<Workload: SimulationWorkload> {
 
     private func setPlan(_ plan: FaultPlan, seed: UInt64) {
         hook.setPlan(plan, seed: seed)
+        network.withState { $0.setPartitions(plan.links) }
         handlerFaults.setFaults(plan.nodes, seed: seed ^ 0x9E37_79B9_7F4A_7C15)
         for spec in specs {
             let faults = plan.nodes.filter { $0.covers(nodeID: spec.nodeID, service: spec.service) }

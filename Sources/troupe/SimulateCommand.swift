@@ -110,9 +110,9 @@ struct SimulateCommand: AsyncParsableCommand {
             lines += timeline.lines.map { "  " + $0 }
         }
         let counters = result.counters
-        lines.append(String(format: "virtual time %.3f s, %d steps, %@; frames: %d sent, %d delivered, %d lost, %d rejected",
+        lines.append(String(format: "virtual time %.3f s, %d steps, %@; frames: %d sent, %d delivered, %d lost, %d held by partitions, %d rejected",
                             Double(result.virtualNanoseconds) / 1e9, result.steps, result.settled ? "settled" : "did NOT settle",
-                            counters.framesSent, counters.framesDelivered, counters.framesDropped, counters.framesRejected))
+                            counters.framesSent, counters.framesDelivered, counters.framesDropped, counters.framesHeld, counters.framesRejected))
         return lines.joined(separator: "\n")
     }
 }

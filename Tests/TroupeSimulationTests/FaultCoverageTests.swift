@@ -21,15 +21,29 @@ import TroupeSimulation
         #expect(result.passed, "\(result.verdict.counterexamples)")
     }
 
-    @Test func partitionsDropFramesAndCrashedNodesRestartOnTheirStore() async throws {
+    @Test func partitionsCutLinksAndCrashedNodesRestartOnTheirStore() async throws {
         let partition = try Scenario.loadForSimulation("partition-payment", searching: [ScenarioFiles.directory])
-        let partitioned = try await SagaSimulation(orders: 10, scenario: partition).run(seed: 2)
-        #expect(partitioned.counters.framesDropped > 0)
+        let partitioned = try await SagaSimulation(orders: 10, scenario: partition).run(seed: 2, keepsTrace: true)
+        #expect(partitioned.traceLines.contains { $0.contains("hears nothing from its peer") })
+        #expect(partitioned.traceLines.contains { $0.contains("closes its link to payment-1: nothing received") })
+        #expect(partitioned.passed, "\(partitioned.verdict.counterexamples)")
         let crash = try Scenario.loadForSimulation("crash-inventory", searching: [ScenarioFiles.directory])
         let crashed = try await SagaSimulation(orders: 10, scenario: crash).run(seed: 2, keepsTrace: true)
         #expect(crashed.traceLines.contains { $0.contains("inventory-1 crashes") })
         #expect(crashed.traceLines.contains { $0.contains("inventory-1 starts (incarnation 2)") })
         #expect(crashed.passed, "\(crashed.verdict.counterexamples)")
+    }
+
+    /// Seed 900 of the first 1000-seed sweep: a short partition right after the handshakes.
+    /// Dropping the frames (as the chaos layer's hook does) lost inventory's SUBSCRIBE on a link
+    /// that survived, and order-0001 never reached inventory; held frames arrive late, as over TCP.
+    @Test func aShortPartitionAfterTheHandshakeLosesNoInterest() async throws {
+        var step = ScenarioStep(at: "1ms")
+        step.for = "1724ms"
+        step.partition = ["inventory"]
+        let result = try await SagaSimulation(orders: 3, scenario: Scenario(name: "early partition", steps: [step])).run(seed: 900)
+        #expect(result.counters.framesHeld > 0)
+        #expect(result.passed, "\(result.verdict.counterexamples)")
     }
 
     @Test func handlerFailuresPausesSlownessAndSkewAreApplied() async throws {
