@@ -15,7 +15,7 @@ public final class SimulatedNodeStore: NodeStore {
     public let base: InMemoryNodeStore
     private enum Life {
         case alive
-        case armed(@Sendable () -> Void)
+        case armed(@Sendable (String) -> Void)
         case dead
     }
 
@@ -26,8 +26,9 @@ public final class SimulatedNodeStore: NodeStore {
         self.base = base
     }
 
-    /// Arms the crash point: the next ``apply(_:)`` is lost and calls `onCrash` first.
-    func arm(_ onCrash: @escaping @Sendable () -> Void) {
+    /// Arms the crash point: the next ``apply(_:)`` is lost and calls `onCrash` first, with a
+    /// description of what the lost write held.
+    func arm(_ onCrash: @escaping @Sendable (String) -> Void) {
         life.withLock { $0 = .armed(onCrash) }
     }
 
@@ -53,7 +54,7 @@ public final class SimulatedNodeStore: NodeStore {
 
     /// Writes `batch`, unless the node dies during this write.
     public func apply(_ batch: StoreBatch) async throws {
-        let (dead, onCrash): (Bool, (@Sendable () -> Void)?) = life.withLock { life in
+        let (dead, onCrash): (Bool, (@Sendable (String) -> Void)?) = life.withLock { life in
             switch life {
             case .alive:
                 return (false, nil)
@@ -65,10 +66,21 @@ public final class SimulatedNodeStore: NodeStore {
             }
         }
         guard !dead else {
-            onCrash?()
+            onCrash?(Self.describe(batch))
             throw StoreError(code: .storageFailure, message: "the process was killed during this write")
         }
         try await base.apply(batch)
+    }
+
+    /// What a write held, for the trace: the events it recorded as handled and published, or
+    /// the delivery bookkeeping it carried.
+    static func describe(_ batch: StoreBatch) -> String {
+        var parts: [String] = []
+        parts += batch.handled.map { "handled \($0.envelope.type) \($0.envelope.subject) \($0.envelope.eventID)" }
+        parts += batch.published.map { "published \($0.envelope.type) \($0.envelope.subject) \($0.envelope.eventID)" }
+        let progress = batch.acknowledged.count + batch.completed.count + batch.attemptsMade.count + batch.targetsAdded.count
+        if progress > 0 { parts.append("\(progress) delivery-progress record(s)") }
+        return parts.isEmpty ? "nothing the saga sees" : parts.joined(separator: "; ")
     }
 
     /// Dead letters of the surviving data.

@@ -220,9 +220,9 @@ public final class Simulator<Workload: SimulationWorkload> {
     private func armCrash(_ nodeID: String) {
         guard handles[nodeID] != nil, let start = starts[nodeID] else { return }
         let network = self.network
-        stores[nodeID]!.arm {
+        stores[nodeID]!.arm { lost in
             network.withState { state in
-                state.crash(nodeID, how: "crashes during a store write (the write is lost)")
+                state.crash(nodeID, how: "crashes during a store write; lost: \(lost)")
                 state.killedDuringWrite.append(nodeID)
             }
         }
