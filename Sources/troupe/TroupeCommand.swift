@@ -38,6 +38,8 @@ struct TroupeCommand: AsyncParsableCommand {
             // Help and version requests print as usual; every failure prints one line.
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
+            // A command that already said why it failed (e.g. failed invariants) just exits.
+            if error is ExitCode { Glibc.exit(code.rawValue) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             FileHandle.standardError.write(Data("troupe: \(message)\n".utf8))
             Glibc.exit(code.rawValue)
