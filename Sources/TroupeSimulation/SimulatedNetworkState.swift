@@ -27,6 +27,9 @@ struct SimulatedNetworkState {
     var hosts: [String: SimulatedHost] = [:]
     var addresses: [PeerAddress: String] = [:]
     var wires: [SimulatedEndpoint: SimulatedEndpoint] = [:]
+    /// The node at the far end of every connection ever opened, for the trace (the mesh only
+    /// knows it once the handshake is done, and forgets it when the link closes).
+    var peers: [SimulatedEndpoint: String] = [:]
     var lastArrival: [SimulatedEndpoint: Int64] = [:]
     var random: Xoshiro256StarStar
     var trace: SimulationTrace
@@ -103,7 +106,7 @@ struct SimulatedNetworkState {
         if isData { dataFramesInFlight -= 1 }
         guard let host = hosts[end.node], host.incarnation == end.incarnation,
               let endpoints = host.machine?.endpoints(of: end.link) else { return }
-        let peer = endpoints.remoteNodeID ?? "?"
+        let peer = endpoints.remoteNodeID ?? peers[end] ?? "?"
         var buffer = bytes
         let decoded: Frame?
         do {
@@ -168,7 +171,7 @@ struct SimulatedNetworkState {
     mutating func linkClosed(_ end: SimulatedEndpoint) {
         guard let host = hosts[end.node], host.incarnation == end.incarnation, host.isUp else { return }
         wires.removeValue(forKey: end)
-        let peer = host.machine!.endpoints(of: end.link).remoteNodeID ?? "?"
+        let peer = host.machine!.endpoints(of: end.link).remoteNodeID ?? peers[end] ?? "?"
         note("\(end.node) sees its link to \(peer) close")
         let actions = hosts[end.node]!.machine!.linkClosed(end.link, now: Self.deadline(time))
         perform(actions, at: end.node)
@@ -188,6 +191,8 @@ struct SimulatedNetworkState {
         let acceptorEnd = SimulatedEndpoint(node: target, incarnation: targetHost.incarnation, link: acceptorLink)
         wires[dialerEnd] = acceptorEnd
         wires[acceptorEnd] = dialerEnd
+        peers[dialerEnd] = target
+        peers[acceptorEnd] = nodeID
         note("\(nodeID) connects to \(target)")
         perform(dialerActions, at: nodeID)
         perform(acceptorActions, at: target)
@@ -296,7 +301,7 @@ struct SimulatedNetworkState {
             }
             scheduleClosure(of: far)
         }
-        let peer = host.machine!.endpoints(of: link).remoteNodeID ?? "?"
+        let peer = host.machine!.endpoints(of: link).remoteNodeID ?? peers[end] ?? "?"
         note("\(nodeID) closes its link to \(peer): \(reason)")
         let actions = hosts[nodeID]!.machine!.linkClosed(link, now: Self.deadline(time))
         perform(actions, at: nodeID)
