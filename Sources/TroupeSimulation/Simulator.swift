@@ -72,8 +72,9 @@ public final class Simulator<Workload: SimulationWorkload> {
     }
 
     /// Runs to the end and returns what happened. Throws if the fault schedule is invalid or a
-    /// node cannot be built.
+    /// node cannot be built. A simulator is one run: call this once.
     public func run() async throws -> SimulationResult {
+        precondition(steps == 0 && handles.isEmpty, "a Simulator runs once; make a new one for another run")
         let monitor = DeterminismMonitor()
         return try await DeterminismGuard.$monitor.withValue(monitor) {
             try await execute(monitor: monitor)
