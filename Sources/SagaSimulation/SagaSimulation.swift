@@ -46,6 +46,8 @@ public struct SagaSimulation: Sendable {
         public var orders: Int
         /// How many trial runs shrinking took.
         public var trials: Int
+        /// The defect planted in the runs, if any.
+        public var plantedBug: PlantedBug?
     }
 
     /// Shrinks the failing run of `seed` (see ``FaultShrinker``).
@@ -55,7 +57,7 @@ public struct SagaSimulation: Sendable {
             try await !run(seed: seed, faults: faults, orders: orders).passed
         }
         let minimal = try await run(seed: seed, faults: scenario, orders: orders, keepsTrace: true)
-        return Counterexample(original: failing, minimal: minimal, orders: orders, trials: trials)
+        return Counterexample(original: failing, minimal: minimal, orders: orders, trials: trials, plantedBug: plantedBug)
     }
 
     /// The story of a counterexample: what failed, the schedule that makes it fail (a scenario
@@ -68,7 +70,9 @@ public struct SagaSimulation: Sendable {
                      + "\(minimal.faults.steps.count) of \(counterexample.original.faults.steps.count) fault step(s) "
                      + "(\(counterexample.trials) shrinking runs)")
         for failure in minimal.verdict.counterexamples { lines.append("  ✘ \(failure)") }
-        lines.append("fault schedule (replay with --seed \(minimal.seed) --orders \(counterexample.orders) --scenario FILE):")
+        let bug = counterexample.plantedBug.map { " --bug \($0.rawValue)" } ?? ""
+        lines.append("fault schedule (replay with --seed \(minimal.seed) --orders \(counterexample.orders)\(bug) --scenario FILE; "
+                     + "trace hash \(minimal.traceHashText)):")
         lines.append(scenarioJSON(minimal.faults))
         let orderIDs = Set(minimal.verdict.counterexamples.flatMap(orderIDs(in:)))
         lines.append("trace of \(orderIDs.isEmpty ? "the run" : orderIDs.sorted().joined(separator: ", ")):")

@@ -106,8 +106,9 @@ import TroupeSimulation
         let scenario = Scenario(name: "seed 1934, shrunk", steps: [partition, crash])
         let result = try await SagaSimulation(orders: 1, scenario: scenario).run(seed: 1934)
         #expect(result.verdict.counterexamples == ["every order terminal: order-0001 pending"])
+        let everyOrderTerminal = result.passed
         withKnownIssue("ColdStartRetention is volatile: a late group loses events published before a crash") {
-            #expect(result.passed)
+            #expect(everyOrderTerminal)
         }
     }
 }

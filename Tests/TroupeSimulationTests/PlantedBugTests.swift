@@ -1,4 +1,6 @@
+import Foundation
 import SagaSimulation
+import TroupeChaos
 import Testing
 import Troupe
 import TroupeSimulation
@@ -49,6 +51,12 @@ import TroupeSimulation
         #expect(story.contains("minimal counterexample: seed \(failure.seed)"))
         #expect(story.contains("crashes during a store write"))
         #expect(story.split(separator: "\n").contains { $0.contains(" handled ") && $0.contains(named) })
+
+        // The printed schedule is a scenario file that replays the minimal run exactly.
+        let printed = try Scenario.decode(Data(SagaSimulation.scenarioJSON(counterexample.minimal.faults).utf8))
+        let replay = try await simulation.run(seed: failure.seed, faults: printed, orders: counterexample.orders)
+        #expect(replay.traceHash == counterexample.minimal.traceHash)
+        #expect(story.contains("--bug ack-before-commit"))
     }
 
     @Test func withoutAPlantedBugTheSameSeedsPass() async throws {
