@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "OrderSaga", targets: ["OrderSaga"]),
         .library(name: "TroupeHost", targets: ["TroupeHost"]),
         .library(name: "TroupeChaos", targets: ["TroupeChaos"]),
+        .library(name: "TroupeSimulation", targets: ["TroupeSimulation"]),
+        .library(name: "SagaSimulation", targets: ["SagaSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -102,6 +104,34 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // L5: deterministic simulation: N nodes in one process on a simulated network and a
+        // virtual clock, driven by a single-threaded scheduler (no sockets: no NIOPosix).
+        .target(
+            name: "TroupeSimulation",
+            dependencies: [
+                "Troupe",
+                "TroupeChaos",
+                "TroupeMesh",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The order saga wired into the simulator: its four services, orders, invariants.
+        .target(
+            name: "SagaSimulation",
+            dependencies: [
+                "TroupeSimulation",
+                "OrderSaga",
+                "Troupe",
+                "TroupeChaos",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // L6: the one composition root: store + mesh + node as a swift-service-lifecycle Service.
         .target(
             name: "TroupeHost",
@@ -131,6 +161,8 @@ let package = Package(
             dependencies: [
                 "TroupeHost",
                 "TroupeChaos",
+                "TroupeSimulation",
+                "SagaSimulation",
                 "OrderSaga",
                 "Troupe",
                 "TroupeStore",
@@ -228,6 +260,19 @@ let package = Package(
                 "TroupeMesh",
                 "TroupeWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeSimulationTests",
+            dependencies: [
+                "TroupeSimulation",
+                "SagaSimulation",
+                "OrderSaga",
+                "Troupe",
+                "TroupeChaos",
+                "TroupeMesh",
+                "TroupeWire",
             ],
             swiftSettings: strictSwift6
         ),

@@ -15,7 +15,7 @@ struct TroupeCommand: AsyncParsableCommand {
             Start with `troupe demo`: four node processes run the order saga and the run is
             checked against the saga's invariants. `troupe node` runs one node by hand.
             """,
-        subcommands: [DemoCommand.self, BenchCommand.self, NodeCommand.self, CheckCommand.self, TraceCommand.self, StatsCommand.self, DeadLetterCommand.self, ChaosCommand.self, SoakCommand.self]
+        subcommands: [DemoCommand.self, BenchCommand.self, NodeCommand.self, CheckCommand.self, TraceCommand.self, StatsCommand.self, DeadLetterCommand.self, ChaosCommand.self, SoakCommand.self, SimulateCommand.self]
     )
 
     /// Clears the signal mask inherited from the parent before anything else runs.
@@ -38,6 +38,8 @@ struct TroupeCommand: AsyncParsableCommand {
             // Help and version requests print as usual; every failure prints one line.
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
+            // A command that already said why it failed (e.g. failed invariants) just exits.
+            if error is ExitCode { Glibc.exit(code.rawValue) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             FileHandle.standardError.write(Data("troupe: \(message)\n".utf8))
             Glibc.exit(code.rawValue)

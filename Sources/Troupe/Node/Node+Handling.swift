@@ -32,6 +32,9 @@ extension Node {
             }
         }
         guard !handled.isEmpty else { return }
+        if configuration.plantedBug == .ackBeforeCommit {
+            return await acknowledgeBeforeCommit(handled, state: working, batch: batch)
+        }
         do {
             try Self.persist(&working, into: &batch)
             try await store.apply(batch)
@@ -54,7 +57,7 @@ extension Node {
         state = working
         let nowMicros = clock.wallMicros()
         for outcome in handled {
-            idempotencyKeys[outcome.key] = outcome.expiry
+            if configuration.plantedBug != .skipIdempotency { idempotencyKeys[outcome.key] = outcome.expiry }
             statistics.handled += 1
             metrics.handled.increment()
             let envelope = outcome.delivery.envelope
@@ -68,8 +71,59 @@ extension Node {
             await acknowledge(outcome.delivery, from: outcome.peer)
         }
         await startDeliveries(of: handled.flatMap(\.publications), to: handled.flatMap(\.targets))
-        let effects = handled.flatMap(\.effects)
-        if !effects.isEmpty { Task { for effect in effects { await effect() } } }
+        await runEffects(handled.flatMap(\.effects))
+    }
+
+    /// Runs after-commit effects: inline and in order when ``NodeConfiguration/runsEffectsInline``
+    /// is set (simulation), otherwise in a task of their own so they never hold up deliveries.
+    func runEffects(_ effects: [@Sendable () async -> Void]) async {
+        guard !effects.isEmpty else { return }
+        if configuration.runsEffectsInline {
+            for effect in effects { await effect() }
+        } else {
+            Task { for effect in effects { await effect() } }
+        }
+    }
+
+    /// The planted ``PlantedBug/ackBeforeCommit`` defect: the new state is taken and the acks
+    /// sent at once, while the commit waits for the next timer tick (see
+    /// ``writeDeferredCommits()``); a crash in between loses effects that were acknowledged.
+    private func acknowledgeBeforeCommit(_ handled: [HandledDelivery], state newState: Service.State, batch: StoreBatch) async {
+        var newState = newState
+        var batch = batch
+        do {
+            try Self.persist(&newState, into: &batch)
+        } catch {
+            for outcome in handled {
+                await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "state does not encode: \(error)")
+            }
+            return
+        }
+        state = newState
+        for outcome in handled {
+            idempotencyKeys[outcome.key] = outcome.expiry
+            statistics.handled += 1
+        }
+        deferredCommits.append(batch)
+        if deferredCommitDeadline == nil { deferredCommitDeadline = clock.monotonicNow() + configuration.ackBatchDelay }
+        for outcome in handled { await acknowledge(outcome.delivery, from: outcome.peer) }
+        await flushAcks()
+        await startDeliveries(of: handled.flatMap(\.publications), to: handled.flatMap(\.targets))
+        await runEffects(handled.flatMap(\.effects))
+    }
+
+    /// Writes the commits the planted ``PlantedBug/ackBeforeCommit`` defect held back.
+    func writeDeferredCommits() async {
+        let batches = deferredCommits
+        deferredCommits = []
+        deferredCommitDeadline = nil
+        for batch in batches {
+            do {
+                try await store.apply(batch)
+            } catch {
+                logger.error("deferred commit failed: \(error)")
+            }
+        }
     }
 
     /// Runs one delivery's handler on `working`: nil if it was rejected (NACKed) or is a
@@ -103,7 +157,8 @@ extension Node {
         let key = registration.idempotencyKey(event, envelope)
         let nowMicros = clock.wallMicros()
         let retentionNow = retention.now(at: clock.monotonicNow())
-        if keysInGroup.contains(key) || idempotencyKeys[key].map({ $0 > retentionNow }) == true {
+        let skipsIdempotency = configuration.plantedBug == .skipIdempotency
+        if !skipsIdempotency, keysInGroup.contains(key) || idempotencyKeys[key].map({ $0 > retentionNow }) == true {
             statistics.duplicatesSuppressed += 1
             metrics.duplicatesSuppressed.increment()
             if logger.logLevel <= .debug { eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"]) }
@@ -125,7 +180,9 @@ extension Node {
         working = candidate
         keysInGroup.insert(key)
 
-        let expiry = retentionNow + configuration.idempotencyTTL.microseconds
+        // The planted skip-idempotency defect writes records that are already expired, so
+        // neither this node nor its store recognises the next copy.
+        let expiry = skipsIdempotency ? retentionNow : retentionNow + configuration.idempotencyTTL.microseconds
         batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
                                           group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
         let publications = context.published.map { makeEnvelope(for: $0, causedBy: envelope, nowMicros: nowMicros) }

@@ -54,6 +54,11 @@ public actor Node<Service: ServiceDefinition> {
     var outboxWaiters: [OutboxWaiter] = []
     /// Whether the run loop has ended.
     var hasStopped = false
+    /// Commits held back by the planted ``PlantedBug/ackBeforeCommit`` defect, written at the
+    /// next timer tick; always empty otherwise.
+    var deferredCommits: [StoreBatch] = []
+    /// When ``deferredCommits`` are due.
+    var deferredCommitDeadline: MonotonicTime?
     /// Counters; see ``NodeStatistics``.
     public internal(set) var statistics = NodeStatistics()
     /// A fault-injection hook point, called after a handled event committed and before its ack
@@ -118,7 +123,7 @@ public actor Node<Service: ServiceDefinition> {
         }
         self.idempotencyKeys = keys
         self.knownInterest = snapshot.interest.map { LearnedSubscription(nodeID: $0.nodeID, subscription: $0.subscription) }
-        let seed = configuration.randomSeed ?? UInt64.random(in: .min ... .max)
+        let seed = configuration.randomSeed ?? DeterminismGuard.unseededRandomSeed()
         var random = Xoshiro256StarStar(seed: seed)
         // Delivery ids must not repeat across restarts, or a late ack from a previous run
         // could complete the wrong series: start each run in its own 2^32 range.
@@ -181,7 +186,7 @@ public actor Node<Service: ServiceDefinition> {
         releaseOutboxWaiters()
     }
 
-    private func subscribeHandlers() async throws {
+    func subscribeHandlers() async throws {
         for (index, eventType) in handlers.eventTypes.enumerated() {
             let settings = handlers.registrations[eventType]!.settings
             do {
@@ -231,6 +236,7 @@ public actor Node<Service: ServiceDefinition> {
         }
         coldStart.expire(now: now)
         idempotencyKeys.removeExpired(at: retention.now(at: now))
+        if let deadline = deferredCommitDeadline, deadline <= now { await writeDeferredCommits() }
     }
 
     func flushAcks() async {

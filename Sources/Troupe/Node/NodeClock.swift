@@ -13,16 +13,26 @@ public protocol NodeClock: Sendable {
     func monotonicNow() -> MonotonicTime
 }
 
-/// The system's clocks.
+/// The system's clocks. Every read is reported to ``DeterminismGuard``, so a simulation that
+/// is handed this clock by mistake is caught.
 public struct SystemNodeClock: NodeClock {
-    private let origin = ContinuousClock.now
+    private let origin: ContinuousClock.Instant
 
     /// Creates the clock.
-    public init() {}
+    public init() {
+        DeterminismGuard.nondeterministicRead("SystemNodeClock.init")
+        origin = ContinuousClock.now
+    }
 
     /// `Date()` in microseconds.
-    public func wallMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+    public func wallMicros() -> Int64 {
+        DeterminismGuard.nondeterministicRead("SystemNodeClock.wallMicros")
+        return Int64(Date().timeIntervalSince1970 * 1_000_000)
+    }
 
     /// Time since this clock was created.
-    public func monotonicNow() -> MonotonicTime { MonotonicTime(sinceOrigin: ContinuousClock.now - origin) }
+    public func monotonicNow() -> MonotonicTime {
+        DeterminismGuard.nondeterministicRead("SystemNodeClock.monotonicNow")
+        return MonotonicTime(sinceOrigin: ContinuousClock.now - origin)
+    }
 }

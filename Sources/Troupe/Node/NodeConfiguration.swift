@@ -27,6 +27,14 @@ public struct NodeConfiguration: Sendable {
     public var coldStartWindow: Duration
     /// Seeds ids, trace ids and jitter. Nil: seeded from the system's random source.
     public var randomSeed: UInt64?
+    /// Whether after-commit effects (``HandlerContext/afterCommit(_:)``) run inline, in order,
+    /// before the node takes its next notification, instead of in a detached task. The
+    /// deterministic simulator sets it so that effects cannot interleave with anything else;
+    /// a production node leaves it off so a slow effect never holds up deliveries.
+    public var runsEffectsInline = false
+    /// A deliberate defect, for teaching and for verifying the simulator's checker; nil (the
+    /// default) in every real deployment. See ``PlantedBug``.
+    public var plantedBug: PlantedBug?
 
     /// Creates a configuration with the defaults of DESIGN.md §3.
     public init(
