@@ -14,6 +14,8 @@ import TroupeWire
 /// argument; it is never contended, so it costs little.
 final class SimulatedNetwork: Sendable {
     let time: VirtualTime
+    /// The one executor every node of the run and the simulator's driver run on.
+    let executor = SerialQueueExecutor(label: "troupe.simulation")
     private let state: Mutex<SimulatedNetworkState>
 
     init(time: VirtualTime, hook: ChaosLinkHook, seed: UInt64, keepsTrace: Bool, meshTickNanos: Int64) {
@@ -75,6 +77,10 @@ final class SimulatedMeshTransport: MeshTransport {
         self.network = network
         self.filter = ContentFilterCache()
     }
+
+    /// The run's one executor: a node on it and the driver hand control to each other with a
+    /// queue append, no thread hop.
+    var preferredExecutor: (any SerialExecutor)? { network.executor }
 
     /// Empty: the simulator hands notifications to the node itself, one step at a time (see
     /// `Node.process(_:)`), instead of the node pulling them from a stream.

@@ -76,8 +76,10 @@ public final class Simulator<Workload: SimulationWorkload> {
     public func run() async throws -> SimulationResult {
         precondition(steps == 0 && handles.isEmpty, "a Simulator runs once; make a new one for another run")
         let monitor = DeterminismMonitor()
-        return try await DeterminismGuard.$monitor.withValue(monitor) {
-            try await execute(monitor: monitor)
+        return try await withTaskExecutorPreference(network.executor) {
+            try await DeterminismGuard.$monitor.withValue(monitor) {
+                try await execute(monitor: monitor)
+            }
         }
     }
 

@@ -81,7 +81,7 @@ public actor Node<Service: ServiceDefinition> {
     ) async throws {
         self.service = service
         self.identity = mesh.identity
-        self.executor = mesh.preferredExecutor ?? NodeQueueExecutor(label: "troupe.node.\(mesh.identity.nodeID)")
+        self.executor = mesh.preferredExecutor ?? SerialQueueExecutor(label: "troupe.node.\(mesh.identity.nodeID)")
         self.configuration = configuration
         self.mesh = mesh
         self.store = store
