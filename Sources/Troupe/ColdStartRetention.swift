@@ -52,6 +52,19 @@ public struct ColdStartRetention: Sendable {
         entries[envelope.eventID] = Entry(envelope: envelope, targeted: Set(groups), isOpen: true)
     }
 
+    /// Takes back an event a previous run of this node published, read from the store at
+    /// start: without it a crash would lose the events owed to groups whose interest has not
+    /// arrived yet. `targeted` are the groups it went (or goes) to; `isOpen` says whether it is
+    /// still being delivered (restored from the outbox). Counts against ``capacity``.
+    public mutating func restored(_ envelope: Envelope, targeted: [String], isOpen: Bool, now: MonotonicTime) {
+        guard now < windowEnd, entries[envelope.eventID] == nil else { return }
+        guard entries.count < capacity else {
+            overflowed += 1
+            return
+        }
+        entries[envelope.eventID] = Entry(envelope: envelope, targeted: Set(targeted), isOpen: isOpen)
+    }
+
     /// Every group of the event finished. Returns the groups that appeared while it was open and
     /// are still owed it, for the node to publish it to now.
     public mutating func completed(_ eventID: EventID) -> (envelope: Envelope, groups: [String])? {

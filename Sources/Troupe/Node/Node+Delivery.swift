@@ -187,6 +187,28 @@ extension Node {
         }
     }
 
+    /// Takes back into ``ColdStartRetention`` what a previous run of this node published within
+    /// the last cold-start window (the store's archive keeps it): the groups whose interest
+    /// arrives after this restart are still owed those events. Groups that had them already
+    /// are not sent them again (they are targeted), and any copy that does reach a group twice
+    /// meets its idempotency record.
+    func restoreColdStartRetention(outbox: [StoredOutboxEvent]) async throws {
+        guard configuration.coldStartWindow > .zero else { return }
+        let since = clock.wallMicros() - configuration.coldStartWindow.microseconds
+        let open = Dictionary(outbox.map { ($0.envelope.eventID, $0.pendingGroups.map(\.group)) }, uniquingKeysWith: { first, _ in first })
+        let now = clock.monotonicNow()
+        let recent = try await store.recentArchivedEvents(limit: coldStart.capacity)
+        var restored = 0
+        for row in recent.reversed() where row.direction == .published && row.nodeID == identity.nodeID && row.atMicros >= since {
+            let envelope = row.envelope
+            let targeted = Set(matchingGroups(for: envelope)).union(open[envelope.eventID] ?? []).sorted()
+            let before = coldStart.count
+            coldStart.restored(envelope, targeted: targeted, isOpen: open[envelope.eventID] != nil, now: now)
+            if coldStart.count > before { restored += 1 }
+        }
+        if restored > 0 { logger.info("cold start: \(restored) events published before the restart are kept for groups that arrive late") }
+    }
+
     /// Re-sends what a previous run of this node published but did not finish.
     func restoreOutbox(_ outbox: [StoredOutboxEvent]) async throws {
         let now = clock.monotonicNow()

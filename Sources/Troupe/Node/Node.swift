@@ -138,6 +138,7 @@ public actor Node<Service: ServiceDefinition> {
         self.random = random
         self.coldStart = ColdStartRetention(start: clock.monotonicNow(), window: configuration.coldStartWindow)
         try await restoreOutbox(snapshot.outbox)
+        try await restoreColdStartRetention(outbox: snapshot.outbox)
     }
 
     /// Sets the hook called after each handled event committed and before it is acked.
