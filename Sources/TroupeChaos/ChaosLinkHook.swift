@@ -14,7 +14,11 @@ public import TroupeWire
 /// Probabilistic faults and delays act on data frames only (EVENT, ACK, NACK), at the sending
 /// node: TCP never loses or reorders bytes itself, so these model message loss between
 /// services, and the mesh's own handshake and interest frames stay intact. A partition drops
-/// every frame, outbound and inbound. Links to CONTROL clients are never touched.
+/// every frame, outbound and inbound — events, acks, heartbeats (so a long one takes the link
+/// down), membership — except interest (SUBSCRIBE, UNSUBSCRIBE): over a link that outlives a
+/// short partition TCP would deliver those late, never lose them, and a lost one would leave
+/// the peer ignorant of a group until the link is re-established (a false failure the
+/// deterministic simulator found, seed 900). Links to CONTROL clients are never touched.
 public final class ChaosLinkHook: LinkHook {
     /// The header before a frame's body (magic, version, type, flags, length): corruption flips a
     /// byte after it, in the body or the CRC32C trailer, so the checksum always catches it.
@@ -60,7 +64,7 @@ public final class ChaosLinkHook: LinkHook {
         return state.withLock { state in
             let faults = state.plan.links.filter { $0.covers(sender: sender, receiver: remote) }
             guard !faults.isEmpty else { return .pass }
-            if faults.contains(where: \.partition) {
+            if faults.contains(where: \.partition), !Self.isInterestFrame(frame) {
                 state.counters.partitioned += 1
                 return .drop
             }
@@ -74,7 +78,8 @@ public final class ChaosLinkHook: LinkHook {
         guard let remote = Self.remote(of: link) else { return .pass }
         let receiver = (node: link.local.nodeID, service: link.local.service)
         return state.withLock { state in
-            guard state.plan.links.contains(where: { $0.partition && $0.covers(sender: remote, receiver: receiver) }) else { return .pass }
+            guard !Self.isInterestFrame(frame),
+                  state.plan.links.contains(where: { $0.partition && $0.covers(sender: remote, receiver: receiver) }) else { return .pass }
             state.counters.partitioned += 1
             return .drop
         }
@@ -83,6 +88,14 @@ public final class ChaosLinkHook: LinkHook {
     private static func remote(of link: LinkEndpoints) -> (node: String, service: String)? {
         guard !link.remoteIsClient, let node = link.remoteNodeID else { return nil }
         return (node, link.remoteService ?? node)
+    }
+
+    /// SUBSCRIBE and UNSUBSCRIBE: a partition delays them in reality, it does not lose them.
+    static func isInterestFrame(_ frame: Frame) -> Bool {
+        switch frame {
+        case .subscribe, .unsubscribe: true
+        default: false
+        }
     }
 
     static func isDataFrame(_ frame: Frame) -> Bool {

@@ -117,6 +117,17 @@ struct ChaosLinkHookTests {
         #expect(hook.inbound(Self.ping, link: unknown).isPass)
     }
 
+    @Test func aPartitionLetsInterestFramesThrough() {
+        // SUBSCRIBE/UNSUBSCRIBE over a link that outlives the partition would arrive late over
+        // TCP, never be lost: the hook lets them through instead of dropping them.
+        let hook = Self.hook(FaultPlan(links: [LinkFault(from: "payment", to: "*", bothWays: true, partition: true)]))
+        let subscribe = Frame.subscribe(Subscribe(subscriptionID: 1, group: "payment", pattern: "StockReserved", filter: "", options: []))
+        #expect(hook.outbound(subscribe, encodedSize: 60, link: Self.toOrder).isPass)
+        #expect(hook.inbound(subscribe, link: Self.toOrder).isPass)
+        #expect(hook.outbound(.unsubscribe(Unsubscribe(subscriptionID: 1)), encodedSize: 20, link: Self.toOrder).isPass)
+        #expect(hook.outbound(Self.ping, encodedSize: 30, link: Self.toOrder).copies.isEmpty, "heartbeats are cut")
+    }
+
     @Test func aOneWayPartitionDropsOnlyOneDirection() {
         let hook = Self.hook(FaultPlan(links: [LinkFault(from: "payment", to: "order", partition: true)]))
         #expect(hook.outbound(Self.event, encodedSize: 200, link: Self.toOrder).copies.isEmpty)
