@@ -136,7 +136,8 @@ public actor Node<Service: ServiceDefinition> {
         ))
         self.ackBatcher = AckBatcher(maximumBatchSize: configuration.ackBatchSize, maximumDelay: configuration.ackBatchDelay)
         self.random = random
-        self.coldStart = ColdStartRetention(start: clock.monotonicNow(), window: configuration.coldStartWindow)
+        self.coldStart = ColdStartRetention(start: clock.monotonicNow(), window: configuration.coldStartWindow,
+                                            capacity: configuration.coldStartCapacity)
         try await restoreOutbox(snapshot.outbox)
         try await restoreColdStartRetention(outbox: snapshot.outbox)
     }

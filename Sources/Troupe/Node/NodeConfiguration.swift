@@ -25,6 +25,10 @@ public struct NodeConfiguration: Sendable {
     /// For this long after the node starts, events it publishes are also delivered to groups
     /// whose interest arrives later (see ``ColdStartRetention``); zero turns that off.
     public var coldStartWindow: Duration
+    /// At most this many events are kept for groups that arrive late during the cold-start
+    /// window (memory: about one envelope each); events beyond it reach late groups only if
+    /// still in the outbox.
+    public var coldStartCapacity: Int
     /// Seeds ids, trace ids and jitter. Nil: seeded from the system's random source.
     public var randomSeed: UInt64?
     /// Whether after-commit effects (``HandlerContext/afterCommit(_:)``) run inline, in order,
@@ -41,14 +45,16 @@ public struct NodeConfiguration: Sendable {
         defaultDeliveryPolicy: DeliveryPolicy = DeliveryPolicy(),
         deliveryPolicies: [String: DeliveryPolicy] = [:],
         idempotencyTTL: Duration = .seconds(24 * 3600),
-        idempotencyCacheCapacity: Int = 100_000,
+        idempotencyCacheCapacity: Int = 20_000,
         ackBatchSize: Int = 64,
         ackBatchDelay: Duration = .milliseconds(2),
         maximumGroupCommit: Int = 256,
         tickInterval: Duration = .milliseconds(2),
         coldStartWindow: Duration = .seconds(30),
+        coldStartCapacity: Int = 10_000,
         randomSeed: UInt64? = nil
     ) {
+        self.coldStartCapacity = max(0, coldStartCapacity)
         self.coldStartWindow = coldStartWindow
         self.defaultDeliveryPolicy = defaultDeliveryPolicy
         self.deliveryPolicies = deliveryPolicies
