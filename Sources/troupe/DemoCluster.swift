@@ -63,8 +63,14 @@ final class DemoCluster: Sendable {
     /// Starts `nodeID` again on the same port with the same data directory.
     func restart(_ nodeID: String) async throws {
         guard let node = nodes.first(where: { $0.nodeID == nodeID }) else { return }
+        restarted.update { $0.insert(nodeID) }
         try await start(node)
     }
+
+    private let restarted = SendableBox<Set<String>>([])
+
+    /// Nodes restarted at least once, sorted.
+    var restartedNodeIDs: [String] { restarted.value.sorted() }
 
     /// Stops every node (SIGTERM, then SIGKILL after a grace period).
     func stop() async {

@@ -43,6 +43,8 @@ struct DemoReport: Codable {
     var handlerFaults = HandlerFaultCounters()
     /// Each dead letter: where, what, and why.
     var deadLetterReasons: [String] = []
+    /// Nodes whose process was restarted during the run: their counters start from the restart.
+    var restartedNodes: [String] = []
 
     static func latency(of book: OrderBook, orderIDs: [String]) -> Latency {
         let millis = orderIDs.compactMap { id -> Double? in
@@ -77,6 +79,10 @@ struct DemoReport: Codable {
         }
         if !deadLetterReasons.isEmpty { lines += ["", "Dead letters:"] + deadLetterReasons.map { "  \($0)" } }
         lines += ["", "Nodes:"] + StatsTable.render(nodes).split(separator: "\n").map { "  \($0)" }
+        if !restartedNodes.isEmpty {
+            lines.append("  (counters are per process: \(restartedNodes.joined(separator: ", ")) restarted during the run and count from the restart;")
+            lines.append("   the invariants above are checked on the stores, which survived)")
+        }
         lines += ["", "Invariants:"] + SagaInvariantChecker().report(invariants).split(separator: "\n").map { "  \($0)" }
         lines += ["", passed ? "All invariants hold." : "INVARIANT VIOLATED — see above."]
         if let dataDirectory { lines.append("Data kept in \(dataDirectory) (try: troupe check --data \(dataDirectory))") }

@@ -75,7 +75,8 @@ struct DemoRun {
             dataDirectory: command.data,
             scenario: command.scenario, seed: command.seed, faultTimeline: timelineLines,
             convergenceMillis: convergence, checksumFailures: checksumFailures,
-            linkFaults: linkFaults, handlerFaults: handlerFaults, deadLetterReasons: deadLetters
+            linkFaults: linkFaults, handlerFaults: handlerFaults, deadLetterReasons: deadLetters,
+            restartedNodes: cluster.restartedNodeIDs
         )
     }
 
