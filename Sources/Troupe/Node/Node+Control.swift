@@ -6,15 +6,20 @@ public import TroupeWire
 extension Node {
     /// Answers a CONTROL request from a peer or a client (see ``ControlCommand``).
     func answerControl(_ request: ControlRequest, from peer: NodeIdentity) async {
-        let reply: ControlReply
-        do {
-            reply = try await controlReply(to: request)
-        } catch let error as DecodingError {
-            reply = Self.reply(request, status: ControlStatus.badRequest, json: "bad payload for \(request.command): \(error)")
-        } catch {
-            reply = Self.reply(request, status: ControlStatus.failed, json: "\(error)")
-        }
+        let reply = await control(request)
         await mesh.send(.controlReply(reply), toNode: peer.nodeID)
+    }
+
+    /// Answers a CONTROL request in process, exactly as it would be answered over the mesh
+    /// (the HTTP admin API uses this, so both front doors share one code path).
+    public func control(_ request: ControlRequest) async -> ControlReply {
+        do {
+            return try await controlReply(to: request)
+        } catch let error as DecodingError {
+            return Self.reply(request, status: ControlStatus.badRequest, json: "bad payload for \(request.command): \(error)")
+        } catch {
+            return Self.reply(request, status: ControlStatus.failed, json: "\(error)")
+        }
     }
 
     private func controlReply(to request: ControlRequest) async throws -> ControlReply {
