@@ -161,6 +161,7 @@ let package = Package(
             name: "troupe",
             dependencies: [
                 "TroupeHost",
+                "TroupeHTTP",
                 "TroupeChaos",
                 "OrderSaga",
                 "Troupe",

@@ -82,7 +82,7 @@ extension JSONEncoder {
     /// The API's encoder: sorted keys, so responses are stable.
     static var api: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }

@@ -7,20 +7,23 @@ public import NIOCore
 /// knowledge (h2c) side by side: a ``PrefaceSniffingHandler`` looks at the first bytes of each
 /// connection and hands it to Hummingbird's `HTTP1Channel` or `HTTP2Channel`.
 public struct DualProtocolChannel: ServerChildChannel {
-    /// The set-up connection: one of the two protocols.
-    public enum Value: ServerChildChannelValue {
+    /// A connection whose protocol is being sniffed.
+    ///
+    /// Set-up must finish before the connection is registered and can read, so it cannot wait
+    /// for the first bytes: the value carries a future of the negotiated protocol instead.
+    public struct Value: ServerChildChannelValue {
+        /// The connection's channel.
+        public let channel: any Channel
+        /// Completes once the first bytes decided the protocol.
+        let negotiated: EventLoopFuture<Negotiated>
+    }
+
+    /// The protocol a connection turned out to speak, set up.
+    enum Negotiated: Sendable {
         /// An HTTP/1.x connection.
         case http1(HTTP1Channel.Value)
         /// An HTTP/2 connection.
         case http2(HTTP2Channel.Value)
-
-        /// The connection's channel.
-        public var channel: any Channel {
-            switch self {
-            case .http1(let value): value.channel
-            case .http2(let value): value.channel
-            }
-        }
     }
 
     private let http1: HTTP1Channel
@@ -32,37 +35,39 @@ public struct DualProtocolChannel: ServerChildChannel {
         http2 = HTTP2Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout))
     }
 
-    /// Adds the sniffer; the returned future completes once the protocol is known.
+    /// Adds the sniffer; the value's future completes once the protocol is known.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let promise = channel.eventLoop.makePromise(of: Value.self)
+        let promise = channel.eventLoop.makePromise(of: Negotiated.self)
         let http1 = self.http1
         let http2 = self.http2
         let sniffer = PrefaceSniffingHandler { channel, decision in
             switch decision {
             case .http2:
-                let future = http2.setup(channel: channel, logger: logger).map { Value.http2($0) }
+                let future = http2.setup(channel: channel, logger: logger).map { Negotiated.http2($0) }
                 future.cascade(to: promise)
                 return future.map { _ in }
             default:
-                let future = http1.setup(channel: channel, logger: logger).map { Value.http1($0) }
+                let future = http1.setup(channel: channel, logger: logger).map { Negotiated.http1($0) }
                 future.cascade(to: promise)
                 return future.map { _ in }
             }
         }
         channel.closeFuture.whenComplete { _ in promise.fail(ChannelError.ioOnClosedChannel) }
-        do {
+        return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(sniffer)
-        } catch {
-            promise.fail(error)
+            return Value(channel: channel, negotiated: promise.futureResult)
         }
-        return promise.futureResult
     }
 
     /// Serves the connection with the protocol it turned out to speak.
     public func handle(value: Value, logger: Logger) async {
-        switch value {
-        case .http1(let value): await http1.handle(value: value, logger: logger)
-        case .http2(let value): await http2.handle(value: value, logger: logger)
+        do {
+            switch try await value.negotiated.get() {
+            case .http1(let connection): await http1.handle(value: connection, logger: logger)
+            case .http2(let connection): await http2.handle(value: connection, logger: logger)
+            }
+        } catch {
+            logger.debug("connection closed before its protocol was known: \(error)")
         }
     }
 }
