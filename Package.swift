@@ -264,6 +264,20 @@ let package = Package(
             swiftSettings: strictSwift6
         ),
         .testTarget(
+            name: "TroupeHTTPTests",
+            dependencies: [
+                "TroupeHTTP",
+                "TroupeHost",
+                "TroupeChaos",
+                "Troupe",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
             name: "TroupeMeshTests",
             dependencies: ["TroupeMesh", "TroupeWire"],
             swiftSettings: strictSwift6

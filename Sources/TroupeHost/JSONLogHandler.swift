@@ -50,7 +50,7 @@ public struct JSONLogHandler: LogHandler {
     static func line(timestamp: Date, level: Logger.Level, label: String, message: String, source: String, metadata: Logger.Metadata) -> String {
         var object: [String: String] = [:]
         for (key, value) in metadata { object[key] = "\(value)" }
-        object["ts"] = timestamp.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        object["ts"] = timestamp.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         object["level"] = level.rawValue
         object["label"] = label
         object["message"] = message
