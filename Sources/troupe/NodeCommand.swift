@@ -64,6 +64,14 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let tls = http.tls {
+            // Refuse unusable certificate files before anything starts listening.
+            do {
+                _ = try AdminServer.tlsConfiguration(certificatePath: tls.certificatePath, keyPath: tls.keyPath)
+            } catch let error as AdminServerError {
+                throw CommandFailure(error.message)
+            }
+        }
         let format = logFormat
         var logger = Logger(label: "troupe") { label in
             format == .json ? JSONLogHandler.standardError(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
