@@ -24,11 +24,11 @@ public final class AdminAPI: Sendable {
         /// Prometheus text exposition of the process's metrics; nil: `GET /metrics` answers 503.
         public var metrics: (@Sendable () -> String)?
         /// Recent orders for the dashboard.
-        public var orders: (@Sendable (MeshControl) async -> [OrderView])?
+        public var orders: (@Sendable (MeshControl) async -> OrdersOverview)?
 
         /// Creates a configuration.
         public init(maximumBodyBytes: Int = 64 * 1024, streamInterval: Duration = .milliseconds(500),
-                    metrics: (@Sendable () -> String)? = nil, orders: (@Sendable (MeshControl) async -> [OrderView])? = nil) {
+                    metrics: (@Sendable () -> String)? = nil, orders: (@Sendable (MeshControl) async -> OrdersOverview)? = nil) {
             self.maximumBodyBytes = maximumBodyBytes
             self.streamInterval = streamInterval
             self.metrics = metrics
@@ -90,10 +90,10 @@ public final class AdminAPI: Sendable {
         await Self.snapshot(mesh: mesh, orders: configuration.orders)
     }
 
-    static func snapshot(mesh: MeshControl, orders: (@Sendable (MeshControl) async -> [OrderView])?) async -> MeshSnapshot {
+    static func snapshot(mesh: MeshControl, orders: (@Sendable (MeshControl) async -> OrdersOverview)?) async -> MeshSnapshot {
         async let stats = mesh.askAll(ControlCommand.stats)
         async let faults = mesh.askAll(ChaosControlCommand.status)
-        async let recent = orders?(mesh) ?? []
+        async let recent = orders?(mesh) ?? OrdersOverview()
         let faultPlans = Dictionary(await faults.compactMap { entry -> (String, FaultPlan)? in
             guard case .success(let outcome) = entry.result, let status = try? outcome.decode(FaultStatus.self, command: ChaosControlCommand.status) else { return nil }
             return (entry.member.nodeID, status.plan)

@@ -70,7 +70,7 @@ enum DashboardPage {
   <div class="totals">
     <span>events handled <b id="events-handled">0</b></span>
     <span>events/s <b id="events-rate">0</b></span>
-    <span>orders <b id="orders-count">0</b></span>
+    <span>orders <b id="orders-count">0</b> <span id="orders-summary"></span></span>
     <span>DLQ <b id="dlq-total">0</b></span>
   </div>
 </header>
@@ -144,11 +144,12 @@ function drawMesh(snapshot) {
   }
   for (const n of nodes) {
     const p = pos[n.nodeID];
-    const g = el("g", { class: "node" + (n.reachable ? "" : " down"), transform: `translate(${p.x},${p.y})` });
+    const g = el("g", { class: "node" + (n.reachable && (n.connectedMembers || []).length > 0 ? "" : " down"), transform: `translate(${p.x},${p.y})` });
     g.appendChild(el("circle", { r: 34 }));
     g.appendChild(el("text", { y: -2 }, n.nodeID));
     const rate = rates[n.nodeID] || 0;
-    g.appendChild(el("text", { y: 14, class: "sub" }, n.reachable ? `${rate.toFixed(0)} ev/s` : "unreachable"));
+    const isolated = n.reachable && snapshot.nodes.length > 1 && (n.connectedMembers || []).length === 0;
+    g.appendChild(el("text", { y: 14, class: "sub" }, !n.reachable ? "unreachable" : isolated ? "cut off" : `${rate.toFixed(0)} ev/s`));
     svg.appendChild(g);
   }
 }
@@ -187,16 +188,43 @@ function drawNodes(snapshot) {
   $("events-handled").textContent = handled;
   $("events-rate").textContent = total.toFixed(0);
   $("dlq-total").textContent = dlq;
-  const faults = [];
-  for (const link of snapshot.links) for (const f of link.faults) faults.push(f);
-  for (const n of snapshot.nodes) for (const f of ((n.faults || {}).nodes || [])) faults.push(`handler fault on ${f.node} (seen by ${n.nodeID})`);
-  $("faults").textContent = faults.length ? "Faults: " + Array.from(new Set(faults)).join(" · ") : "No faults injected.";
+  const faults = new Set();
+  for (const n of snapshot.nodes) {
+    const plan = n.faults || {};
+    for (const f of plan.links || []) faults.add(describeLinkFault(f));
+    for (const f of plan.nodes || []) faults.add(describeNodeFault(f));
+  }
+  $("faults").textContent = faults.size ? "Faults in force: " + Array.from(faults).join(" · ") : "No faults injected.";
+}
+
+function describeLinkFault(f) {
+  const parts = [];
+  if (f.partition) parts.push("partition");
+  if (f.drop) parts.push(`drop ${Math.round(f.drop * 100)}%`);
+  if (f.duplicate) parts.push(`duplicate ${Math.round(f.duplicate * 100)}%`);
+  if (f.corrupt) parts.push(`corrupt ${Math.round(f.corrupt * 100)}%`);
+  if (f.ackLoss) parts.push(`ack loss ${Math.round(f.ackLoss * 100)}%`);
+  if (f.delayMillis || f.jitterMillis) parts.push(`delay ${f.delayMillis || 0}±${f.jitterMillis || 0} ms`);
+  if (f.reorderWindowMillis) parts.push(`reorder ${f.reorderWindowMillis} ms`);
+  if (f.bandwidthBytesPerSecond) parts.push(`${f.bandwidthBytesPerSecond} B/s`);
+  return `${parts.join(", ") || "no-op"} ${f.from || "*"}${f.bothWays ? "↔" : "→"}${f.to || "*"}`;
+}
+function describeNodeFault(f) {
+  const parts = [];
+  if (f.handlerFailure) parts.push(`handler failures ${Math.round(f.handlerFailure * 100)}%`);
+  if (f.slowHandlerMillis) parts.push(`slow handlers ${f.slowHandlerMillis} ms`);
+  if (f.pauseMillis) parts.push(`paused ${f.pauseMillis} ms`);
+  if (f.clockSkewMillis) parts.push(`clock skew ${f.clockSkewMillis} ms`);
+  return `${parts.join(", ") || "no-op"} on ${f.node || "*"}`;
 }
 
 function drawOrders(snapshot) {
   const body = $("orders").querySelector("tbody");
   body.replaceChildren();
-  $("orders-count").textContent = snapshot.orders.length;
+  const counts = snapshot.orderCounts || {};
+  const total = (counts.pending || 0) + (counts.confirmed || 0) + (counts.cancelled || 0);
+  $("orders-count").textContent = total;
+  $("orders-summary").textContent = `${counts.confirmed || 0} confirmed · ${counts.cancelled || 0} cancelled · ${counts.pending || 0} pending`;
   for (const o of snapshot.orders) {
     const tr = document.createElement("tr");
     tr.dataset.order = o.orderID;

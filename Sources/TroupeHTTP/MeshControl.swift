@@ -12,6 +12,9 @@ public actor MeshControl {
     /// The node this API runs on.
     public nonisolated let local: NodeAdministration
     private var clients: [String: ControlClient] = [:]
+    /// Every node ever seen connected, by node id (latest incarnation): a node that drops out of
+    /// the mesh — partitioned, crashed — stays listed, and is still asked over CONTROL.
+    private var known: [String: NodeIdentity] = [:]
     private let timeout: TimeAmount
 
     /// Creates the helper for `local`'s mesh.
@@ -20,10 +23,14 @@ public actor MeshControl {
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
     }
 
-    /// The local node and every connected member, by node id.
+    /// The local node, every connected member and every node seen connected before, by node id.
+    /// (CONTROL clients, which listen nowhere, are left out.)
     public func members() async -> [NodeIdentity] {
-        let others = await local.connectedMembers().filter { $0.nodeID != local.identity.nodeID }
-        return ([local.identity] + others).sorted { $0.nodeID < $1.nodeID }
+        for member in await local.connectedMembers() where member.nodeID != local.identity.nodeID && member.listenAddress.port != 0 {
+            if let seen = known[member.nodeID], seen.incarnation > member.incarnation { continue }
+            known[member.nodeID] = member
+        }
+        return ([local.identity] + known.values).sorted { $0.nodeID < $1.nodeID }
     }
 
     /// Asks one member; a network failure becomes a 502 ``APIError``.

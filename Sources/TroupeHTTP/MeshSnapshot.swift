@@ -14,14 +14,17 @@ public struct MeshSnapshot: Codable, Sendable {
     public var links: [LinkView]
     /// Recent orders, newest first (empty when no order service is reachable).
     public var orders: [OrderView]
+    /// Orders by state (`pending`, `confirmed`, `cancelled`), over all orders.
+    public var orderCounts: [String: Int]
 
     /// Creates a snapshot.
-    public init(atMicros: Int64, servedBy: String, nodes: [NodeView], links: [LinkView], orders: [OrderView]) {
+    public init(atMicros: Int64, servedBy: String, nodes: [NodeView], links: [LinkView], orders: OrdersOverview) {
         self.atMicros = atMicros
         self.servedBy = servedBy
         self.nodes = nodes
         self.links = links
-        self.orders = orders
+        self.orders = orders.recent
+        self.orderCounts = orders.counts
     }
 }
 
@@ -145,5 +148,19 @@ public struct OrderView: Codable, Sendable, Hashable {
         self.reason = reason
         self.placedAtMicros = placedAtMicros
         self.terminalAtMicros = terminalAtMicros
+    }
+}
+
+/// The orders part of a ``MeshSnapshot``: the most recent ones and the counts by state.
+public struct OrdersOverview: Codable, Sendable, Hashable {
+    /// Most recent orders, newest first.
+    public var recent: [OrderView]
+    /// Orders by state, over all orders.
+    public var counts: [String: Int]
+
+    /// Creates an overview.
+    public init(recent: [OrderView] = [], counts: [String: Int] = [:]) {
+        self.recent = recent
+        self.counts = counts
     }
 }

@@ -119,13 +119,16 @@ struct OrderIngress: Sendable {
     }
 
     /// The most recent orders, newest first, for the dashboard and `GET /orders`.
-    static func recentOrders(mesh: MeshControl, limit: Int) async -> [OrderView] {
+    static func recentOrders(mesh: MeshControl, limit: Int) async -> OrdersOverview {
         guard let node = try? await orderNode(mesh),
-              let book = try? await mesh.ask(node, ControlCommand.state).decode(OrderBook.self, command: ControlCommand.state) else { return [] }
-        return book.orders.records
+              let book = try? await mesh.ask(node, ControlCommand.state).decode(OrderBook.self, command: ControlCommand.state) else { return OrdersOverview() }
+        var counts: [String: Int] = [:]
+        for record in book.orders.values { counts[record.status.rawValue, default: 0] += 1 }
+        let recent = book.orders.records
             .sorted { ($0.value.placedAtMicros ?? $0.value.terminalAtMicros ?? 0, $0.key) > ($1.value.placedAtMicros ?? $1.value.terminalAtMicros ?? 0, $1.key) }
             .prefix(limit)
             .map { OrderView(orderID: $0.key, status: $0.value.status.rawValue, reason: $0.value.reason,
                              placedAtMicros: $0.value.placedAtMicros, terminalAtMicros: $0.value.terminalAtMicros) }
+        return OrdersOverview(recent: Array(recent), counts: counts)
     }
 }
