@@ -82,6 +82,36 @@ struct HTTPTLSAndDashboardProcessTests {
         return String(text[range])
     }
 
+    @Test("--log-format json writes one JSON object per line with node, event, correlation and causation ids")
+    func jsonLogLines() async throws {
+        let node = try ChildProcess(["node", "--service", "order", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--log-format", "json", "--log-level", "debug"])
+        _ = await node.waitUntilReady()
+        let base = try #require(HTTPAPIProcessTests.httpURL(of: node), "\(node.stderr.suffix(500))")
+        let placed = try await HTTPTestClient.http1.send("POST", base + "/orders", json: #"{"customerID":"ada","sku":"widget","quantity":1}"#)
+        let correlationID = try #require(placed.object["correlationID"] as? String)
+        var handled: [String: Any] = [:]
+        #expect(await eventually("a JSON line about handling the order") {
+            for line in node.stderr.split(separator: "\n") {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+                if object["message"] as? String == "handled", object["correlation-id"] as? String == correlationID {
+                    handled = object
+                    return true
+                }
+            }
+            return false
+        })
+        await node.stop()
+        #expect(handled["node"] as? String == "order")
+        #expect(handled["event-id"] as? String == correlationID, "an event published from outside is its own correlation")
+        #expect(handled["level"] as? String == "debug")
+        #expect(handled["ts"] != nil)
+        let lines = node.stderr.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(!lines.isEmpty)
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "not a JSON line: \(line.prefix(200))")
+        }
+    }
+
     @Test("troupe demo --via http places every order through POST /orders")
     func demoViaHTTP() async throws {
         let result = try await TroupeExecutable.run(["demo", "--orders", "30", "--rate", "200", "--http-base-port", "0", "--via", "http", "--json"], timeout: .seconds(240))

@@ -1,6 +1,7 @@
 import Foundation
 public import NIOCore
 import TroupeMesh
+import Tracing
 public import TroupeWire
 
 extension Node {
@@ -76,7 +77,11 @@ extension Node {
     public func publish(type: String, subject: String, body: ByteBuffer, headers: [Envelope.Header] = []) async throws -> Envelope {
         let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: nil, encodedBody: body, type: type, subject: subject, headers: headers)
-        let envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+        let envelope = withSpan("publish \(type)", ofKind: .producer) { span in
+            let envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+            EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
+            return envelope
+        }
         let groups = matchingGroups(for: envelope)
         var batch = StoreBatch()
         batch.published = [PublishedEvent(envelope: envelope, groups: groups, publishedAtMicros: nowMicros)]

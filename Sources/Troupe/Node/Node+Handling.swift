@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import Tracing
 public import TroupeMesh
 public import TroupeWire
 
@@ -44,7 +45,10 @@ extension Node {
                                      nowMicros: nowMicros, logger: eventLogger)
         let started = ContinuousClock.now
         do {
-            try registration.handle(event, &newState, &context)
+            try withSpan("handle \(envelope.type)", ofKind: .internal) { span in
+                EventTracing.annotate(span, envelope, nodeID: identity.nodeID, group: delivery.group)
+                try registration.handle(event, &newState, &context)
+            }
         } catch {
             return await reject(delivery, from: peer, error, eventLogger)
         }
@@ -54,7 +58,13 @@ extension Node {
         let expiry = nowMicros + configuration.idempotencyTTL.microseconds
         batch.handled = [HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
                                       group: delivery.group, handledAtMicros: nowMicros)]
-        let publications = context.published.map { makeEnvelope(for: $0, causedBy: envelope, nowMicros: nowMicros) }
+        let publications = context.published.map { publication in
+            withSpan("publish \(publication.type)", ofKind: .producer) { span in
+                let published = makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros)
+                EventTracing.annotate(span, published, nodeID: identity.nodeID)
+                return published
+            }
+        }
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published = zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
         do {
@@ -89,8 +99,12 @@ extension Node {
     ) async throws -> Envelope {
         let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers)
-        var envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
-        if let correlationID { envelope.correlationID = correlationID }
+        let envelope = withSpan("publish \(E.eventType)", ofKind: .producer) { span in
+            var envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+            if let correlationID { envelope.correlationID = correlationID }
+            EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
+            return envelope
+        }
         let groups = matchingGroups(for: envelope)
         var batch = StoreBatch()
         batch.published = [PublishedEvent(envelope: envelope, groups: groups, publishedAtMicros: nowMicros)]
@@ -117,7 +131,7 @@ extension Node {
         return Envelope(
             eventID: eventID, type: publication.type, source: identity.nodeID, subject: publication.subject,
             correlationID: parent?.correlationID ?? eventID, causationID: parent?.eventID,
-            traceparent: trace.description, occurredAtMicros: nowMicros, attempt: 1,
+            traceparent: EventTracing.currentTraceparent() ?? trace.description, occurredAtMicros: nowMicros, attempt: 1,
             headers: publication.headers, body: body
         )
     }

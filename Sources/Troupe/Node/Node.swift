@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Metrics
+import Tracing
 public import TroupeMesh
 public import TroupeWire
 
@@ -158,7 +159,10 @@ public actor Node<Service: ServiceDefinition> {
     func handle(_ notification: MeshNotification) async {
         switch notification {
         case .inbound(.event(let delivery, let peer)):
-            await handleDelivery(delivery, from: peer)
+            await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
+                EventTracing.annotate(span, delivery.envelope, nodeID: identity.nodeID, group: delivery.group)
+                await handleDelivery(delivery, from: peer)
+            }
         case .inbound(.ack(let ack, _)):
             statistics.acked += ack.deliveryIDs.count
             metrics.acked.increment(by: ack.deliveryIDs.count)
