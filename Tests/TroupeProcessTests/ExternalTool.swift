@@ -62,7 +62,7 @@ struct ExternalTool: Sendable {
             if let stopWhen, stopWhen(collected.withLock { $0.out }) { kill(process.processIdentifier, SIGKILL); break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let drainDeadline = ContinuousClock.now + .seconds(5)
+        let drainDeadline = ContinuousClock.now + .seconds(30)
         while (process.isRunning || collected.withLock({ $0.open > 0 })) && ContinuousClock.now < drainDeadline {
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -78,6 +78,9 @@ enum HTTPTestClient: String, Sendable, CaseIterable {
             if let name = header["name"] as? String, let value = header["value"] as? String { fields[name.lowercased()] = value }
         }
         let status = (response["status"] as? Int) ?? Int(fields[":status"] ?? "") ?? 0
+        if let size = (response["content"] as? [String: Any])?["size"] as? Int {
+            #expect(result.stdout.count == size, "nghttp received \(size) body bytes, \(result.stdout.count) were read from its output")
+        }
         return HTTPReply(status: status, headers: fields, body: result.stdout, version: (response["httpVersion"] as? String) ?? "HTTP/2")
     }
 
