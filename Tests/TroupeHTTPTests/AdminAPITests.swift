@@ -123,3 +123,25 @@ struct AdminAPITests {
 }
 
 import Synchronization
+
+@Suite("Mesh membership as the API sees it")
+struct MeshControlMembershipTests {
+    @Test func aNodeThatDropsOutOfTheMeshStaysListedAndClientsAreLeftOut() async {
+        let connected = Mutex<[NodeIdentity]>([
+            NodeIdentity(nodeID: "payment", service: "payment", incarnation: 1, listenAddress: PeerAddress(host: "127.0.0.1", port: 7103)),
+            NodeIdentity(nodeID: "troupe-cli-1", service: "troupe-cli", incarnation: 1, listenAddress: PeerAddress(host: "0.0.0.0", port: 0)),
+        ])
+        let local = NodeAdministration(
+            identity: NodeIdentity(nodeID: "order", service: "order", incarnation: 1, listenAddress: PeerAddress(host: "127.0.0.1", port: 7101)),
+            control: { _, _ in ControlOutcome(status: ControlStatus.ok, payload: Data("{}".utf8)) },
+            connectedMembers: { connected.withLock { $0 } }
+        )
+        let mesh = MeshControl(local: local)
+        #expect(await mesh.members().map(\.nodeID) == ["order", "payment"])
+        connected.withLock { $0 = [] }
+        #expect(await mesh.members().map(\.nodeID) == ["order", "payment"], "a partitioned node is still shown")
+        connected.withLock { $0 = [NodeIdentity(nodeID: "payment", service: "payment", incarnation: 2, listenAddress: PeerAddress(host: "127.0.0.1", port: 7203))] }
+        #expect(await mesh.members().first { $0.nodeID == "payment" }?.listenAddress.port == 7203, "a restarted node is asked at its new address")
+        #expect(await mesh.member(hosting: "payment")?.incarnation == 2)
+    }
+}
