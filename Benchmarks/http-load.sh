@@ -32,7 +32,7 @@ PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
+    if [ "${KEEP:-0}" = 1 ]; then echo "http-load: kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -40,7 +40,7 @@ wait_for() {
     local seconds=$1; shift
     local deadline=$((SECONDS + seconds))
     until "$@" >/dev/null 2>&1; do
-        if [ $SECONDS -ge $deadline ]; then echo "http-load: timed out waiting for: $*" >&2; tail -5 "$WORK"/*.log >&2; exit 1; fi
+        if [ $SECONDS -ge $deadline ]; then echo "http-load: timed out waiting for: $*" >&2; for log in "$WORK"/*.log; do tail -n 5 "$log" >&2; done; exit 1; fi
         sleep 0.2
     done
 }
@@ -73,11 +73,21 @@ if [ "$H1" = 1 ]; then
 fi
 
 settled() {
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "http-load: a node died; logs in $WORK (KEEP=1 keeps them)" >&2; exit 1; }; done
+    curl -s "$ORDER/orders" | grep -q '"counts":{' || return 1
     curl -s "$ORDER/orders" | grep -q '"pending":[1-9]' && return 1
     ! curl -s "$ORDER/stats?scope=mesh" | grep -Eq '"outboxDepth":[1-9]'
 }
 start=$SECONDS
-wait_for 600 settled
+deadline=$((SECONDS + ${SETTLE_TIMEOUT:-300}))
+until settled; do
+    if [ $SECONDS -ge $deadline ]; then
+        echo "http-load: not settled after $((SECONDS - start)) s: $(curl -s "$ORDER/orders" | grep -o '"counts":{[^}]*}')" >&2
+        curl -s "$ORDER/stats?scope=mesh" | grep -Eo '"[a-z]+":\{"connectedMembers[^}]*\}[^}]*\}' >&2 || true
+        exit 1
+    fi
+    sleep 1
+done
 echo "== settled $((SECONDS - start)) s after the load; orders: $(curl -s "$ORDER/orders" | grep -o '"counts":{[^}]*}')"
 echo "== troupe check against the live nodes"
 "$TROUPE" check $(for port in "${MESH_PORTS[@]}"; do printf -- '--node 127.0.0.1:%s ' "$port"; done)

@@ -53,16 +53,22 @@ public actor MeshControl {
         return await withTaskGroup(of: (Int, Result<ControlOutcome, APIError>).self) { group in
             for (index, member) in members.enumerated() {
                 group.addTask {
-                    do throws(APIError) {
-                        return (index, .success(try await self.ask(member, command, payload: payload)))
+                    let result: Result<ControlOutcome, APIError>
+                    do {
+                        result = .success(try await self.ask(member, command, payload: payload))
+                    } catch let error as APIError {
+                        result = .failure(error)
                     } catch {
-                        return (index, .failure(error))
+                        result = .failure(APIError(status: 500, code: "internal", message: "\(error)"))
                     }
+                    return (index, result)
                 }
             }
-            var results = [Result<ControlOutcome, APIError>?](repeating: nil, count: members.count)
-            for await (index, result) in group { results[index] = result }
-            return zip(members, results).map { ($0, $1!) }
+            var results: [Int: Result<ControlOutcome, APIError>] = [:]
+            while let (index, result) = await group.next() { results[index] = result }
+            return members.indices.map { index in
+                (members[index], results[index] ?? .failure(APIError(status: 504, code: "no_answer", message: "\(members[index].nodeID) gave no answer to \(command)")))
+            }
         }
     }
 
