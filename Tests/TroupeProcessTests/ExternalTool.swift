@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A command-line tool from the system (nghttp, h2load, chromium, openssl), run to completion
 /// with its output captured. Tests that need one are disabled with a clear message when it is
@@ -29,45 +28,45 @@ struct ExternalTool: Sendable {
     }
 
     /// Runs the tool; kills it (SIGKILL) after `timeout` or as soon as `stopWhen` holds for the
-    /// output so far.
+    /// output so far. Output goes to temporary files (read whole once the process is gone), so
+    /// nothing depends on pipe-reading callbacks.
     func run(_ arguments: [String], input: Data? = nil, timeout: Duration = .seconds(60),
              stopWhen: (@Sendable (Data) -> Bool)? = nil) async throws -> Result {
+        let directory = NSTemporaryDirectory() + "troupe-tool-\(UInt64.random(in: 0 ... .max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outPath = "\(directory)/stdout", errPath = "\(directory)/stderr", inPath = "\(directory)/stdin"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        FileManager.default.createFile(atPath: inPath, contents: input ?? Data())
+        let stdout = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let stdin = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        defer {
+            try? stdout.close()
+            try? stderr.close()
+            try? stdin.close()
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        let collected = Mutex<(out: Data, err: Data, open: Int)>((Data(), Data(), 2))
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { if data.isEmpty { handle.readabilityHandler = nil; $0.open -= 1 } else { $0.out.append(data) } }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { if data.isEmpty { handle.readabilityHandler = nil; $0.open -= 1 } else { $0.err.append(data) } }
-        }
         try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(input)
-            try? stdin.fileHandleForWriting.close()
-        }
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while process.isRunning {
             if ContinuousClock.now > deadline { timedOut = true; kill(process.processIdentifier, SIGKILL); break }
-            if let stopWhen, stopWhen(collected.withLock { $0.out }) { kill(process.processIdentifier, SIGKILL); break }
+            if let stopWhen, stopWhen((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()) {
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let drainDeadline = ContinuousClock.now + .seconds(30)
-        while (process.isRunning || collected.withLock({ $0.open > 0 })) && ContinuousClock.now < drainDeadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
         process.waitUntilExit()
-        let (out, err, _) = collected.withLock { $0 }
+        let out = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
+        let err = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
         return Result(status: process.terminationStatus, stdout: out, stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut)
     }
 }
