@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TroupeChaos", targets: ["TroupeChaos"]),
         .library(name: "TroupeSimulation", targets: ["TroupeSimulation"]),
         .library(name: "SagaSimulation", targets: ["SagaSimulation"]),
+        .library(name: "TroupeHTTP", targets: ["TroupeHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -38,6 +39,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // L1: pure frame codec. No sockets, no clocks.
@@ -79,6 +85,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -149,6 +157,31 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // L6: HTTP/1.1 + HTTP/2 ingress, admin API, Prometheus metrics and the live dashboard.
+        .target(
+            name: "TroupeHTTP",
+            dependencies: [
+                "Troupe",
+                "TroupeChaos",
+                "TroupeMesh",
+                "TroupeMeshNIO",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The flagship sample: order, inventory, payment, notification. Imports only the runtime.
         .target(
             name: "OrderSaga",
@@ -160,6 +193,7 @@ let package = Package(
             name: "troupe",
             dependencies: [
                 "TroupeHost",
+                "TroupeHTTP",
                 "TroupeChaos",
                 "TroupeSimulation",
                 "SagaSimulation",
@@ -212,6 +246,8 @@ let package = Package(
         .testTarget(
             name: "TroupeIntegrationTests",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 "Troupe",
                 "TroupeChaos",
                 "TroupeStore",
@@ -273,6 +309,20 @@ let package = Package(
                 "TroupeChaos",
                 "TroupeMesh",
                 "TroupeWire",
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TroupeHTTPTests",
+            dependencies: [
+                "TroupeHTTP",
+                "TroupeHost",
+                "TroupeChaos",
+                "Troupe",
+                "TroupeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -11,7 +11,9 @@ final class DemoCluster: Sendable {
     let nodes: [NodeProcess]
     private let addresses = SendableBox<[String: PeerAddress]>([:])
 
-    init(dataDirectory: String, logLevel: String, placement: DemoPlacement = DemoPlacement()) {
+    /// `httpBasePort`: nil, no HTTP; 0, every node serves HTTP on a free port; N, node i on N+i.
+    init(dataDirectory: String, logLevel: String, placement: DemoPlacement = DemoPlacement(), httpBasePort: Int? = nil) {
+        self.httpBasePort = httpBasePort
         self.dataDirectory = dataDirectory
         self.nodes = SagaRole.allCases.map { role in
             NodeProcess(service: role.rawValue, nodeID: role.rawValue, arguments: [], logPath: "\(dataDirectory)/\(role.rawValue).log")
@@ -22,6 +24,11 @@ final class DemoCluster: Sendable {
 
     private let logLevel: String
     private let placement: DemoPlacement
+    private let httpBasePort: Int?
+    private let httpPorts = SendableBox<[String: PeerAddress]>([:])
+
+    /// Where each node serves HTTP, by node id (empty without `httpBasePort`).
+    var httpAddresses: [String: PeerAddress] { httpPorts.value }
 
     /// Where each node listens, by node id.
     var listenAddresses: [String: PeerAddress] { addresses.value }
@@ -41,11 +48,17 @@ final class DemoCluster: Sendable {
         var arguments = ["node", "--service", node.service, "--id", node.nodeID, "--listen", "\(listen)",
                          "--data", dataDirectory, "--log-level", logLevel]
         if node.nodeID != "order", let seed = addresses.value["order"] { arguments += ["--seed", "\(seed)"] }
+        if let httpBasePort {
+            let index = nodes.firstIndex { $0.nodeID == node.nodeID } ?? 0
+            let http = httpPorts.value[node.nodeID] ?? PeerAddress(host: placement.host(of: node.nodeID), port: httpBasePort == 0 ? 0 : UInt16(httpBasePort + index))
+            arguments += ["--http", "\(http)"]
+        }
         let process = NodeProcess(service: node.service, nodeID: node.nodeID, arguments: arguments, logPath: node.logPath,
                                   wrapper: placement.wrapper(for: node.nodeID))
         running.update { $0[node.nodeID] = process }
         let address = try await process.start()
         addresses.update { $0[node.nodeID] = address }
+        if let http = process.httpAddress { httpPorts.update { $0[node.nodeID] = http } }
     }
 
     private let running = SendableBox<[String: NodeProcess]>([:])

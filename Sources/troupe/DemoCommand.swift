@@ -52,6 +52,10 @@ struct DemoCommand: AsyncParsableCommand {
     var nodeHosts: [String] = []
     @Option(help: ArgumentHelp("Start each node through this command; {node} becomes its id (e.g. \"ip netns exec troupe-{node}\").", valueName: "command"))
     var nodeWrapper: String?
+    @Option(help: ArgumentHelp("Every node serves the HTTP API and dashboard: node i on port N+i (0: free ports).", valueName: "N"))
+    var httpBasePort: Int?
+    @Option(help: "How orders reach the order node: control (CONTROL frames) or http (POST /orders; needs --http-base-port).")
+    var via: OrderChannel = .control
 
     func validate() throws {
         if orders < 1 { throw ValidationError("--orders must be at least 1") }
@@ -59,6 +63,8 @@ struct DemoCommand: AsyncParsableCommand {
         if !(timeout > 0) { throw ValidationError("--timeout must be positive") }
         if crashAt < 0 || restartAfter < 0 { throw ValidationError("--crash-at and --restart-after must not be negative") }
         _ = try placement()
+        if let httpBasePort, !(0...65_532).contains(httpBasePort) { throw ValidationError("--http-base-port must be between 0 and 65532") }
+        if via == .http, httpBasePort == nil { throw ValidationError("--via http needs --http-base-port") }
     }
 
     func run() async throws {
@@ -77,12 +83,15 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let directory = try data ?? Self.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let cluster = DemoCluster(dataDirectory: directory, logLevel: logLevel, placement: try placement())
+        let cluster = DemoCluster(dataDirectory: directory, logLevel: logLevel, placement: try placement(), httpBasePort: httpBasePort)
         let signals = Self.stopChildrenOnSignals(cluster)
         defer { signals.forEach { $0.cancel() } }
         let report: DemoReport
         do {
             try await cluster.start()
+            if let dashboard = cluster.httpAddresses["order"] {
+                FileHandle.standardError.write(Data("troupe demo: dashboard at http://\(dashboard)/ (every node serves one)\n".utf8))
+            }
             var demo = DemoRun(command: self, cluster: cluster, dataDirectory: directory, timeline: timeline)
             demo.showsProgress = showingProgress
             report = try await demo.run()

@@ -33,7 +33,11 @@ struct DemoRun {
             scenarioTask?.cancel()
         }
 
-        try await place(orders, started: started)
+        if command.via == .http {
+            try await placeViaHTTP(orders, started: started)
+        } else {
+            try await place(orders, started: started)
+        }
         try await faultTask?.value
         try await scenarioTask?.value
         try await waitUntilSettled(probe, orderIDs: orders.map(\.orderID), started: started)
@@ -122,6 +126,27 @@ struct DemoRun {
             }
         }
         await session.close()
+    }
+
+    /// Posts the orders to the order node's `POST /orders` at the requested rate.
+    private func placeViaHTTP(_ orders: [OrderPlaced], started: ContinuousClock.Instant) async throws {
+        let interval = 1.0 / command.rate
+        for (index, order) in orders.enumerated() {
+            let due = started + .seconds(Double(index) * interval)
+            if due > ContinuousClock.now { try await Task.sleep(until: due) }
+            var attempt = 0
+            while true {
+                // The order node's address is read each time: a crash fault restarts it.
+                guard let address = cluster.httpAddresses["order"] else { throw CommandFailure("the order node serves no HTTP") }
+                do {
+                    try await OrderPoster.post(order, to: address)
+                    break
+                } catch where attempt < 100 {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
     }
 
     /// Every placed order terminal and every outbox empty.

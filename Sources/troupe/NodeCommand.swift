@@ -7,6 +7,7 @@ import ServiceLifecycle
 import TroupeMesh
 import Troupe
 import TroupeHost
+import TroupeHTTP
 import TroupeMeshNIO
 import TroupeWire
 
@@ -49,6 +50,11 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @OptionGroup var http: HTTPOptions
+
+    @Option(help: "Log format on stderr: text, or json (one JSON object per line).")
+    var logFormat: LogFormat = .text
+
     @Option(help: ArgumentHelp("Fault injection: after N handled events commit, kill this process (SIGKILL) before acking.", valueName: "N"))
     var crashAfterHandled: Int?
 
@@ -58,14 +64,36 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "troupe") { StreamLogHandler.standardError(label: $0) }
+        if let tls = http.tls {
+            // Refuse unusable certificate files before anything starts listening.
+            do {
+                _ = try AdminServer.tlsConfiguration(certificatePath: tls.certificatePath, keyPath: tls.keyPath)
+            } catch let error as AdminServerError {
+                throw CommandFailure(error.message)
+            }
+        }
+        let format = logFormat
+        var logger = Logger(label: "troupe") { label in
+            format == .json ? JSONLogHandler.standardError(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
         logger.logLevel = logLevel
+        if format == .json {
+            let level = logLevel
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        let metrics = http.http == nil ? nil : PrometheusExposition.bootstrap()
         let configuration = HostConfiguration(
             nodeID: id ?? service.rawValue, listenAddress: listen, seeds: seeds, dataDirectory: data,
             crashAfterHandled: crashAfterHandled, logger: logger
         )
         do {
-            try await service.run(configuration: configuration, world: .standard)
+            try await service.run(configuration: configuration, world: .standard, http: http, metrics: metrics)
+        } catch let error as AdminServerError {
+            throw CommandFailure(error.message)
         } catch let error as MeshNodeError {
             throw CommandFailure(error.message)
         } catch let error as StoreError {

@@ -18,6 +18,7 @@ final class NodeProcess: Sendable {
         /// The stdout pipe, whose read source is cancelled before it is released.
         var stdout: Pipe?
         var listenAddress: PeerAddress?
+        var httpAddress: PeerAddress?
         var exitStatus: Int32?
         var exitWaiters: [CheckedContinuation<Int32, Never>] = []
         var pendingOutput = Data()
@@ -93,8 +94,14 @@ final class NodeProcess: Sendable {
             while let newline = state.pendingOutput.firstIndex(of: 0x0A) {
                 let line = String(decoding: state.pendingOutput[..<newline], as: UTF8.self)
                 state.pendingOutput.removeSubrange(...newline)
-                if line.hasPrefix("ready "), let field = line.split(separator: " ").first(where: { $0.hasPrefix("listen=") }) {
-                    state.listenAddress = PeerAddress(String(field.dropFirst("listen=".count)))
+                if line.hasPrefix("ready ") {
+                    let fields = line.split(separator: " ")
+                    if let field = fields.first(where: { $0.hasPrefix("http=") }) {
+                        state.httpAddress = PeerAddress(String(field.dropFirst("http=".count)))
+                    }
+                    if let field = fields.first(where: { $0.hasPrefix("listen=") }) {
+                        state.listenAddress = PeerAddress(String(field.dropFirst("listen=".count)))
+                    }
                 }
             }
         }
@@ -108,6 +115,9 @@ final class NodeProcess: Sendable {
         }
         waiters.forEach { $0.resume(returning: status) }
     }
+
+    /// The HTTP address from the ready line (`http=host:port`), when the node serves HTTP.
+    var httpAddress: PeerAddress? { state.withLock { $0.httpAddress } }
 
     /// The exit status, once the process has exited.
     var exitStatus: Int32? { state.withLock { $0.exitStatus } }

@@ -1,20 +1,26 @@
 import Foundation
 public import NIOCore
 import TroupeMesh
+import Tracing
 public import TroupeWire
 
 extension Node {
     /// Answers a CONTROL request from a peer or a client (see ``ControlCommand``).
     func answerControl(_ request: ControlRequest, from peer: NodeIdentity) async {
-        let reply: ControlReply
-        do {
-            reply = try await controlReply(to: request)
-        } catch let error as DecodingError {
-            reply = Self.reply(request, status: ControlStatus.badRequest, json: "bad payload for \(request.command): \(error)")
-        } catch {
-            reply = Self.reply(request, status: ControlStatus.failed, json: "\(error)")
-        }
+        let reply = await control(request)
         await mesh.send(.controlReply(reply), toNode: peer.nodeID)
+    }
+
+    /// Answers a CONTROL request in process, exactly as it would be answered over the mesh
+    /// (the HTTP admin API uses this, so both front doors share one code path).
+    public func control(_ request: ControlRequest) async -> ControlReply {
+        do {
+            return try await controlReply(to: request)
+        } catch let error as DecodingError {
+            return Self.reply(request, status: ControlStatus.badRequest, json: "bad payload for \(request.command): \(error)")
+        } catch {
+            return Self.reply(request, status: ControlStatus.failed, json: "\(error)")
+        }
     }
 
     private func controlReply(to request: ControlRequest) async throws -> ControlReply {
@@ -71,7 +77,11 @@ extension Node {
     public func publish(type: String, subject: String, body: ByteBuffer, headers: [Envelope.Header] = []) async throws -> Envelope {
         let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: nil, encodedBody: body, type: type, subject: subject, headers: headers)
-        let envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+        let envelope = withSpan("publish \(type)", ofKind: .producer) { span in
+            let envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+            EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
+            return envelope
+        }
         let groups = matchingGroups(for: envelope)
         var batch = StoreBatch()
         batch.published = [PublishedEvent(envelope: envelope, groups: groups, publishedAtMicros: nowMicros)]

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import Tracing
 public import TroupeMesh
 public import TroupeWire
 
@@ -126,10 +127,20 @@ extension Node {
         }
     }
 
-    /// Runs one delivery's handler on `working`: nil if it was rejected (NACKed) or is a
-    /// duplicate (acked); else what the commit must record and what follows it. On failure
-    /// `working` is left as it was.
+    /// Runs one delivery's handler on `working` inside a `deliver` span that continues the
+    /// envelope's trace: nil if it was rejected (NACKed) or is a duplicate (acked); else what the
+    /// commit must record and what follows it. On failure `working` is left as it was.
     private func runHandler(
+        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
+        keysInGroup: inout Set<String>, into batch: inout StoreBatch
+    ) async -> HandledDelivery? {
+        await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
+            EventTracing.annotate(span, delivery.envelope, nodeID: identity.nodeID, group: delivery.group)
+            return await runHandlerInSpan(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch)
+        }
+    }
+
+    private func runHandlerInSpan(
         for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
         keysInGroup: inout Set<String>, into batch: inout StoreBatch
     ) async -> HandledDelivery? {
@@ -171,7 +182,10 @@ extension Node {
                                      nowMicros: nowMicros, logger: logger)
         let started = clock.monotonicNow()
         do {
-            try registration.handle(event, &candidate, &context)
+            try withSpan("handle \(envelope.type)", ofKind: .internal) { span in
+                EventTracing.annotate(span, envelope, nodeID: identity.nodeID, group: delivery.group)
+                try registration.handle(event, &candidate, &context)
+            }
         } catch {
             await reject(delivery, from: peer, error, eventLogger)
             return nil
@@ -185,7 +199,13 @@ extension Node {
         let expiry = skipsIdempotency ? retentionNow : retentionNow + configuration.idempotencyTTL.microseconds
         batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
                                           group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
-        let publications = context.published.map { makeEnvelope(for: $0, causedBy: envelope, nowMicros: nowMicros) }
+        let publications = context.published.map { publication in
+            withSpan("publish \(publication.type)", ofKind: .producer) { span in
+                let published = makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros)
+                EventTracing.annotate(span, published, nodeID: identity.nodeID)
+                return published
+            }
+        }
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
         return HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
@@ -202,8 +222,12 @@ extension Node {
     ) async throws -> Envelope {
         let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers)
-        var envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
-        if let correlationID { envelope.correlationID = correlationID }
+        let envelope = withSpan("publish \(E.eventType)", ofKind: .producer) { span in
+            var envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+            if let correlationID { envelope.correlationID = correlationID }
+            EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
+            return envelope
+        }
         let groups = matchingGroups(for: envelope)
         var batch = StoreBatch()
         batch.published = [PublishedEvent(envelope: envelope, groups: groups, publishedAtMicros: nowMicros)]
@@ -230,7 +254,7 @@ extension Node {
         return Envelope(
             eventID: eventID, type: publication.type, source: identity.nodeID, subject: publication.subject,
             correlationID: parent?.correlationID ?? eventID, causationID: parent?.eventID,
-            traceparent: trace.description, occurredAtMicros: nowMicros, attempt: 1,
+            traceparent: EventTracing.currentTraceparent() ?? trace.description, occurredAtMicros: nowMicros, attempt: 1,
             headers: publication.headers, body: body
         )
     }

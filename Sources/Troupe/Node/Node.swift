@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Metrics
+import Tracing
 public import TroupeMesh
 public import TroupeWire
 
