@@ -70,6 +70,7 @@ public struct ControlOutcome: Sendable, Hashable {
         switch status {
         case ControlStatus.badRequest: throw APIError(status: 400, code: "bad_request", message: message)
         case ControlStatus.unknownCommand: throw APIError(status: 501, code: "not_supported", message: "this node does not support \(command)")
+        case ControlStatus.overloaded: throw APIError(status: 503, code: "overloaded", message: message, headers: ["Retry-After": "1"])
         default: throw APIError(status: 500, code: "command_failed", message: "\(command) failed: \(message)")
         }
     }

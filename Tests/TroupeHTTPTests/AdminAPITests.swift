@@ -104,6 +104,14 @@ struct AdminAPITests {
         #expect((object["errors"] as? [String: Any])?.isEmpty == true)
     }
 
+    @Test func anOverloadedNodeIsA503WithRetryAfter() {
+        let outcome = ControlOutcome(status: ControlStatus.overloaded, payload: Data(#""node order is overloaded: 35 events wait for delivery capacity; retry later""#.utf8))
+        #expect(throws: APIError(status: 503, code: "overloaded", message: "node order is overloaded: 35 events wait for delivery capacity; retry later",
+                                 headers: ["Retry-After": "1"])) {
+            try outcome.ensureOK(command: ControlCommand.publish)
+        }
+    }
+
     @Test func jsonLogLinesCarryTheMetadata() throws {
         let lines = Mutex<[String]>([])
         var logger = Logger(label: "troupe") { label in JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } } }

@@ -31,6 +31,8 @@ public enum ControlStatus {
     public static let unknownCommand: UInt16 = 404
     /// The command failed; the payload is a JSON string saying why.
     public static let failed: UInt16 = 500
+    /// The node is overloaded (a `publish` refused for now); the payload says why. Retry later.
+    public static let overloaded: UInt16 = 503
 }
 
 /// Reply to `stats`.

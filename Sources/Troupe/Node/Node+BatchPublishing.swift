@@ -8,6 +8,7 @@ extension Node {
     /// Every event is durable in the outbox before this returns; nothing is if it throws.
     @discardableResult
     public func publish<E: Event>(contentsOf events: [E], headers: [Envelope.Header] = []) async throws -> [Envelope] {
+        try ensureCapacity()
         guard !events.isEmpty else { return [] }
         let nowMicros = clock.wallMicros()
         var envelopes: [Envelope] = []

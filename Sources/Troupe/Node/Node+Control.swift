@@ -18,6 +18,8 @@ extension Node {
             return try await controlReply(to: request)
         } catch let error as DecodingError {
             return Self.reply(request, status: ControlStatus.badRequest, json: "bad payload for \(request.command): \(error)")
+        } catch let error as NodeError where error.code == .overloaded {
+            return Self.reply(request, status: ControlStatus.overloaded, json: error.message)
         } catch {
             return Self.reply(request, status: ControlStatus.failed, json: "\(error)")
         }
@@ -75,6 +77,7 @@ extension Node {
     /// HTTP ingress). It starts a new correlation and a new trace.
     @discardableResult
     public func publish(type: String, subject: String, body: ByteBuffer, headers: [Envelope.Header] = []) async throws -> Envelope {
+        try ensureCapacity()
         let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: nil, encodedBody: body, type: type, subject: subject, headers: headers)
         let envelope = withSpan("publish \(type)", ofKind: .producer) { span in

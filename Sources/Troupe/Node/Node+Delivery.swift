@@ -34,12 +34,18 @@ extension Node {
             statistics.published += 1
             metrics.published.increment()
             coldStart.published(envelope, groups: groups, now: now)
+            guard overflow.isEmpty else {
+                // Others wait already: keep publication order.
+                overflow.append((envelope, groups))
+                continue
+            }
             do {
                 await perform(try delivery.published(envelope, groups: groups, now: now))
             } catch {
-                // Over the live-series bound: the event stays in the outbox and is offered again
-                // when the node restarts (see DeliveryOverflowError); say so loudly.
-                logger.error("delivery capacity exhausted; \(envelope.type) \(envelope.eventID) waits in the outbox: \(error)")
+                // Over the live-series bound: the event is durable in the outbox and waits here
+                // until series complete (see ``drainOverflow()``).
+                if overflow.isEmpty { logger.warning("delivery capacity exhausted; events wait for it (\(error))") }
+                overflow.append((envelope, groups))
             }
         }
         outboxDepthChanged()
@@ -90,6 +96,33 @@ extension Node {
             }
         }
         if !owed.isEmpty { await deliverToLateGroups(owed) }
+        if !overflow.isEmpty, delivery.availableSeriesCapacity > 0 { await drainOverflow() }
+    }
+
+    /// Hands waiting events to the delivery machine while it has room.
+    func drainOverflow() async {
+        let now = clock.monotonicNow()
+        var actions: [DeliveryAction] = []
+        while let next = overflow.first, delivery.availableSeriesCapacity >= max(1, next.groups.count) {
+            overflow.removeFirst()
+            do {
+                actions += try delivery.published(next.envelope, groups: next.groups, now: now)
+            } catch {
+                overflow.prepend(next)
+                break
+            }
+        }
+        if overflow.isEmpty { logger.info("delivery capacity available again; the backlog is handed over") }
+        outboxDepthChanged()
+        if !actions.isEmpty { await perform(actions) }
+    }
+
+    /// Refuses a publish from outside while events wait for delivery capacity: the caller is
+    /// told to retry (HTTP 503) instead of growing the backlog without bound.
+    func ensureCapacity() throws(NodeError) {
+        guard overflow.isEmpty else {
+            throw NodeError(code: .overloaded, message: "node \(identity.nodeID) is overloaded: \(overflow.count) events wait for delivery capacity; retry later")
+        }
     }
 
     /// Publishes finished events again, to groups whose interest arrived after they were

@@ -215,11 +215,13 @@ extension Node {
     /// Publishes `event` from outside any handler: it starts a new correlation (unless one is
     /// given, e.g. to replay into an existing one) and a new trace. The event is durable in the
     /// outbox before this returns; delivery continues in the background until every target group
-    /// has acknowledged it.
+    /// has acknowledged it. Throws ``NodeError`` (`overloaded`) while events wait for delivery
+    /// capacity: retry later.
     @discardableResult
     public func publish<E: Event>(
         _ event: E, headers: [Envelope.Header] = [], correlationID: EventID? = nil
     ) async throws -> Envelope {
+        try ensureCapacity()
         let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers)
         let envelope = withSpan("publish \(E.eventType)", ofKind: .producer) { span in

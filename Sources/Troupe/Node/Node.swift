@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 public import Logging
 import Metrics
@@ -51,6 +52,9 @@ public actor Node<Service: ServiceDefinition> {
     var ackBatcher: AckBatcher<String>
     var random: Xoshiro256StarStar
     var coldStart: ColdStartRetention
+    /// Committed events the delivery machine had no room for (over its live-series bound):
+    /// handed to it, oldest first, as series complete. They are in the outbox meanwhile.
+    var overflow: Deque<(envelope: Envelope, groups: [String])> = []
     /// Publishers waiting for the outbox to drain; see ``waitUntilOutboxDepth(isBelow:)``.
     var outboxWaiters: [OutboxWaiter] = []
     /// Whether the run loop has ended.
@@ -132,6 +136,7 @@ public actor Node<Service: ServiceDefinition> {
         self.delivery = DeliveryStateMachine(configuration: .init(
             defaultPolicy: configuration.defaultDeliveryPolicy,
             groupPolicies: configuration.deliveryPolicies,
+            maximumLiveSeries: configuration.deliveryCapacity,
             firstDeliveryID: firstDeliveryID,
             randomSeed: random.next()
         ))
@@ -161,12 +166,15 @@ public actor Node<Service: ServiceDefinition> {
     public func run() async throws {
         try await subscribeHandlers()
         let ticker = Task { [weak self, interval = configuration.tickInterval] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+            while true {
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    break  // cancelled: no tick after the run loop has ended
+                }
                 await self?.tick()
             }
         }
-        defer { ticker.cancel() }
         for await notification in mesh.meshNotifications {
             guard case .inbound(.event(let delivery, let peer)) = notification else {
                 await handle(notification)
@@ -185,6 +193,11 @@ public actor Node<Service: ServiceDefinition> {
             await handleDeliveries(burst)
             if let following { await handle(following) }
         }
+        // The ticker is stopped and awaited before returning: the node's executor is its mesh's
+        // event loop, which its host shuts down next, and a late tick must not be enqueued on a
+        // loop that is gone.
+        ticker.cancel()
+        await ticker.value
         await flushAcks()
         releaseOutboxWaiters()
     }

@@ -25,6 +25,10 @@ public struct NodeConfiguration: Sendable {
     /// For this long after the node starts, events it publishes are also delivered to groups
     /// whose interest arrives later (see ``ColdStartRetention``); zero turns that off.
     public var coldStartWindow: Duration
+    /// At most this many (event, group) deliveries are in progress at once; events beyond it
+    /// wait, durable in the outbox, and publishes from outside are refused as overloaded
+    /// meanwhile (``NodeError/Code/overloaded``).
+    public var deliveryCapacity: Int
     /// At most this many events are kept for groups that arrive late during the cold-start
     /// window (memory: about one envelope each); events beyond it reach late groups only if
     /// still in the outbox.
@@ -52,9 +56,11 @@ public struct NodeConfiguration: Sendable {
         tickInterval: Duration = .milliseconds(2),
         coldStartWindow: Duration = .seconds(30),
         coldStartCapacity: Int = 10_000,
+        deliveryCapacity: Int = 10_000,
         randomSeed: UInt64? = nil
     ) {
         self.coldStartCapacity = max(0, coldStartCapacity)
+        self.deliveryCapacity = max(1, deliveryCapacity)
         self.coldStartWindow = coldStartWindow
         self.defaultDeliveryPolicy = defaultDeliveryPolicy
         self.deliveryPolicies = deliveryPolicies

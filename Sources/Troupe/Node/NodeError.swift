@@ -9,6 +9,10 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// A handler's subscription is invalid (e.g. its content filter does not parse).
         public static let invalidSubscription = Code(rawValue: 1)
+        /// The node's delivery capacity is exhausted (events wait for it already): a publish
+        /// from outside is refused — retry later — rather than accepted into an ever-growing
+        /// backlog.
+        public static let overloaded = Code(rawValue: 2)
     }
 
     /// What went wrong.
