@@ -10,9 +10,9 @@
 #   h2load --h1 -n REQUESTS -c CLIENTS        (HTTP/1.1, keep-alive)
 # against POST /orders with a JSON order, waits until every order is terminal and every outbox
 # empty, and runs `troupe check` on the nodes' stores (exit 1 if an invariant fails).
-# The runtime bounds the deliveries a node keeps in flight (maximumLiveSeries, 10,000 group
-# deliveries); the ingress applies no backpressure yet, so a burst beyond it leaves events in the
-# outbox until a restart: the script fails loudly if a node logged that.
+# The runtime bounds the deliveries a node keeps in flight (deliveryCapacity, 10,000 group
+# deliveries); beyond it POST /orders answers 503 `overloaded` (Retry-After) while the backlog
+# drains: the script counts the 2xx answers (h2load's "status codes") as the orders to expect.
 # Knobs: REQUESTS=1500 CLIENTS=16 STREAMS=8 H1=1 BASE_PORT=18600 SCRATCH=.build-release
 # (release build of troupe; TROUPE=path overrides).
 set -euo pipefail
@@ -68,14 +68,17 @@ printf '{"customerID":"linus","sku":"widget","quantity":1}' > "$WORK/order.json"
 
 echo "== h2load, h2c (prior knowledge): -n $REQUESTS -c $CLIENTS -m $STREAMS POST /orders"
 h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" -d "$WORK/order.json" -H 'content-type: application/json' "$ORDER/orders" \
-    | grep -E "^(finished|requests|status codes|traffic|time for request|req/s|                  )" || true
+    | tee "$WORK/h2load-h2c.out" | grep -E "^(finished|requests|status codes|traffic|time for request|req/s|                  )" || true
 if [ "$H1" = 1 ]; then
     echo "== h2load --h1 (HTTP/1.1 keep-alive): -n $REQUESTS -c $CLIENTS POST /orders"
     h2load --h1 -n "$REQUESTS" -c "$CLIENTS" -d "$WORK/order.json" -H 'content-type: application/json' "$ORDER/orders" \
-        | grep -E "^(finished|requests|status codes|traffic|time for request|req/s|                  )" || true
+        | tee "$WORK/h2load-h1.out" | grep -E "^(finished|requests|status codes|traffic|time for request|req/s|                  )" || true
 fi
 
-EXPECTED=$((REQUESTS * (1 + H1)))
+# Orders accepted: the 2xx answers of both runs (a 503 `overloaded` placed nothing).
+EXPECTED=$(cat "$WORK"/h2load-*.out | awk '/^status codes:/ {sum += $3} END {print sum + 0}')
+echo "== orders accepted (2xx): $EXPECTED of $((REQUESTS * (1 + H1)))"
+
 order_total() {
     curl -s "$ORDER/orders" | grep -o '"counts":{[^}]*}' | grep -o '[0-9][0-9]*' | paste -sd+ - | bc
 }
@@ -89,11 +92,6 @@ settled() {
     echo "$stats" | grep -q '"errors":{}' || return 1
     ! echo "$stats" | grep -Eq '"outboxDepth":[1-9]'
 }
-if grep -q "delivery capacity exhausted" "$WORK"/*.log; then
-    echo "http-load: the load exceeded a node's delivery capacity (maximumLiveSeries); some events wait in the outbox until a restart:" >&2
-    grep -c "delivery capacity exhausted" "$WORK"/*.log >&2
-    exit 1
-fi
 start=$SECONDS
 deadline=$((SECONDS + ${SETTLE_TIMEOUT:-300}))
 until settled; do
