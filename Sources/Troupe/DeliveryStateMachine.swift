@@ -69,6 +69,9 @@ public struct DeliveryStateMachine: Sendable {
     /// Events routed to at least one group and not finished.
     public var openEventCount: Int { events.count }
 
+    /// How many events wait parked (no group interested yet); cheap, unlike ``parkedEvents``.
+    public var parkedEventCount: Int { parked.count }
+
     /// Events published while no group was interested, oldest first. The node evaluates a newly
     /// appeared subscription against them and calls ``routeParked(_:groups:now:)``.
     public var parkedEvents: [Envelope] {

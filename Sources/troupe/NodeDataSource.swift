@@ -12,7 +12,7 @@ enum NodeDataSource {
     case live([PeerAddress])
 
     init(data: String?, nodes: [PeerAddress]) throws {
-        if let data, !nodes.isEmpty { throw ValidationError("give either --data or --node, not both") }
+        if data != nil, !nodes.isEmpty { throw ValidationError("give either --data or --node, not both") }
         if let data {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -54,6 +54,8 @@ struct ExternalTool: Sendable {
         process.standardError = stderr
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        // However this returns (a cancelled test throws out of the sleep below), the tool stops.
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while process.isRunning {

@@ -46,7 +46,11 @@ struct NetworkNamespaceDemoTests {
             "--", "--orders", "80", "--rate", "40", "--seed", "11", "--json", "--timeout", "120",
         ], executable: "/bin/bash")
         let finished = await child.waitForExit(timeout: .seconds(300))
-        if !finished { child.kill() }
+        if !finished {
+            // SIGTERM first: run.sh's trap then stops the nodes and tears the network down.
+            child.kill(SIGTERM)
+            if !(await child.waitForExit(timeout: .seconds(30))) { child.kill() }
+        }
         #expect(finished, "run.sh finished")
         #expect(child.status == 0, "stderr: \(child.stderr.suffix(3000))")
         let report = try JSONDecoder().decode(Report.self, from: Data(child.stdout.utf8))

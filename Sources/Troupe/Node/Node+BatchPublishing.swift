@@ -1,4 +1,5 @@
 public import TroupeWire
+import Tracing
 
 extension Node {
     /// Publishes `events` from outside any handler, all in ONE store transaction, and hands them
@@ -8,18 +9,31 @@ extension Node {
     /// Every event is durable in the outbox before this returns; nothing is if it throws.
     @discardableResult
     public func publish<E: Event>(contentsOf events: [E], headers: [Envelope.Header] = []) async throws -> [Envelope] {
+        try await publishFromOutside(events.map {
+            PendingPublication(event: $0, encodedBody: nil, type: E.eventType, subject: $0.subject, headers: headers)
+        })
+    }
+
+    /// The one path of every publish from outside a handler (typed, by type name, batched):
+    /// refuse while overloaded, build each envelope in its `publish` span, commit them all to the
+    /// outbox in one transaction, hand them to delivery.
+    func publishFromOutside(_ publications: [PendingPublication], correlationID: EventID? = nil) async throws -> [Envelope] {
         try ensureCapacity()
-        guard !events.isEmpty else { return [] }
+        guard !publications.isEmpty else { return [] }
         let nowMicros = clock.wallMicros()
         var envelopes: [Envelope] = []
         var targets: [[String]] = []
-        envelopes.reserveCapacity(events.count)
-        targets.reserveCapacity(events.count)
+        envelopes.reserveCapacity(publications.count)
+        targets.reserveCapacity(publications.count)
         var batch = StoreBatch()
-        batch.published.reserveCapacity(events.count)
-        for event in events {
-            let pending = PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers)
-            let envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
+        batch.published.reserveCapacity(publications.count)
+        for publication in publications {
+            let envelope = withSpan("publish \(publication.type)", ofKind: .producer) { span in
+                var envelope = makeEnvelope(for: publication, causedBy: nil, nowMicros: nowMicros)
+                if let correlationID { envelope.correlationID = correlationID }
+                EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
+                return envelope
+            }
             let groups = matchingGroups(for: envelope)
             envelopes.append(envelope)
             targets.append(groups)

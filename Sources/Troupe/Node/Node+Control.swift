@@ -77,19 +77,6 @@ extension Node {
     /// HTTP ingress). It starts a new correlation and a new trace.
     @discardableResult
     public func publish(type: String, subject: String, body: ByteBuffer, headers: [Envelope.Header] = []) async throws -> Envelope {
-        try ensureCapacity()
-        let nowMicros = clock.wallMicros()
-        let pending = PendingPublication(event: nil, encodedBody: body, type: type, subject: subject, headers: headers)
-        let envelope = withSpan("publish \(type)", ofKind: .producer) { span in
-            let envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
-            EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
-            return envelope
-        }
-        let groups = matchingGroups(for: envelope)
-        var batch = StoreBatch()
-        batch.published = [PublishedEvent(envelope: envelope, groups: groups, publishedAtMicros: nowMicros)]
-        try await store.apply(batch)
-        await startDeliveries(of: [envelope], to: [groups])
-        return envelope
+        try await publishFromOutside([PendingPublication(event: nil, encodedBody: body, type: type, subject: subject, headers: headers)])[0]
     }
 }

@@ -221,21 +221,8 @@ extension Node {
     public func publish<E: Event>(
         _ event: E, headers: [Envelope.Header] = [], correlationID: EventID? = nil
     ) async throws -> Envelope {
-        try ensureCapacity()
-        let nowMicros = clock.wallMicros()
         let pending = PendingPublication(event: event, encodedBody: nil, type: E.eventType, subject: event.subject, headers: headers)
-        let envelope = withSpan("publish \(E.eventType)", ofKind: .producer) { span in
-            var envelope = makeEnvelope(for: pending, causedBy: nil, nowMicros: nowMicros)
-            if let correlationID { envelope.correlationID = correlationID }
-            EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
-            return envelope
-        }
-        let groups = matchingGroups(for: envelope)
-        var batch = StoreBatch()
-        batch.published = [PublishedEvent(envelope: envelope, groups: groups, publishedAtMicros: nowMicros)]
-        try await store.apply(batch)
-        await startDeliveries(of: [envelope], to: [groups])
-        return envelope
+        return try await publishFromOutside([pending], correlationID: correlationID)[0]
     }
 
     /// Builds the envelope of a new event; inside a handler it inherits correlation and trace.

@@ -12,7 +12,7 @@ extension Node {
 
     /// Records the outbox depth and resumes the waiters it now satisfies.
     func outboxDepthChanged() {
-        statistics.outboxDepth = delivery.openEventCount + delivery.parkedEvents.count + overflow.count
+        statistics.outboxDepth = delivery.openEventCount + delivery.parkedEventCount + overflow.count
         guard !outboxWaiters.isEmpty else { return }
         let depth = statistics.outboxDepth
         outboxWaiters.removeAll { waiter in
