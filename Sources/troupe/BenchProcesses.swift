@@ -139,13 +139,13 @@ final class BenchChildProcess: Sendable {
         process.standardInput = stdin
         self.process = process
         self.stdin = stdin
-        stdout.fileHandleForReading.readabilityHandler = { [state] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                state.withLock { $0.eof = true }
-                return
-            }
+        process.terminationHandler = { [state] process in state.withLock { $0.status = process.terminationStatus } }
+        do {
+            try process.run()
+        } catch {
+            throw CommandFailure("cannot start \(name): \(error)")
+        }
+        PipeDrain.start(stdout.fileHandleForReading, received: { [state] data in
             state.withLock { state in
                 state.partial.append(data)
                 while let newline = state.partial.firstIndex(of: 0x0A) {
@@ -153,13 +153,7 @@ final class BenchChildProcess: Sendable {
                     state.partial.removeSubrange(...newline)
                 }
             }
-        }
-        process.terminationHandler = { [state] process in state.withLock { $0.status = process.terminationStatus } }
-        do {
-            try process.run()
-        } catch {
-            throw CommandFailure("cannot start \(name): \(error)")
-        }
+        }, ended: { [state] in state.withLock { $0.eof = true } })
     }
 
     var status: Int32? { state.withLock { $0.status } }

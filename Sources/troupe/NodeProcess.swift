@@ -15,8 +15,6 @@ final class NodeProcess: Sendable {
 
     private struct State {
         var process: Process?
-        /// The stdout pipe, whose read source is cancelled before it is released.
-        var stdout: Pipe?
         var listenAddress: PeerAddress?
         var httpAddress: PeerAddress?
         var exitStatus: Int32?
@@ -61,23 +59,14 @@ final class NodeProcess: Sendable {
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardInput = FileHandle.nullDevice
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            self?.received(data)
-        }
         process.terminationHandler = { [weak self] process in self?.exited(process.terminationStatus) }
-        let previous = state.withLock { state in
-            defer { state = State(process: process, stdout: stdout) }
-            return state.stdout
-        }
-        // Cancel the previous run's read source before its pipe (and descriptor) goes away.
-        previous?.fileHandleForReading.readabilityHandler = nil
+        state.withLock { $0 = State(process: process) }
         do {
             try process.run()
         } catch {
             throw CommandFailure("cannot start \(nodeID): \(error)")
         }
+        PipeDrain.start(stdout.fileHandleForReading) { [weak self] data in self?.received(data) }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let (address, status) = state.withLock { ($0.listenAddress, $0.exitStatus) }

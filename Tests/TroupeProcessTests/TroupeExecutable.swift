@@ -64,7 +64,6 @@ final class ChildProcess: Sendable {
 
     private let process: Process
     private let output = Output()
-    private let pipes: [Pipe]
 
     init(_ arguments: [String], executable: String = TroupeExecutable.path) throws {
         let process = Process()
@@ -76,35 +75,32 @@ final class ChildProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         self.process = process
-        self.pipes = [stdout, stderr]
-        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.withLock { $0.openPipes -= 1 }
-            } else {
-                output.withLock { $0.stdout.append(data) }
-            }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.withLock { $0.openPipes -= 1 }
-            } else {
-                output.withLock { $0.stderr.append(data) }
-            }
-        }
         process.terminationHandler = { [output] process in output.withLock { $0.status = process.terminationStatus } }
         try process.run()
+        // Blocking reads on threads of their own, not `readabilityHandler`: its dispatch read
+        // source, left registered while the pipe's descriptor is closed, can crash
+        // libdispatch's event thread (seen here in CI).
+        Self.drain(stdout.fileHandleForReading) { [output] data in output.withLock { $0.stdout.append(data) } } ended: { [output] in
+            output.withLock { $0.openPipes -= 1 }
+        }
+        Self.drain(stderr.fileHandleForReading) { [output] data in output.withLock { $0.stderr.append(data) } } ended: { [output] in
+            output.withLock { $0.openPipes -= 1 }
+        }
+    }
+
+    private static func drain(_ handle: FileHandle, _ received: @escaping @Sendable (Data) -> Void, ended: @escaping @Sendable () -> Void) {
+        Thread {
+            while true {
+                let chunk = handle.availableData
+                guard !chunk.isEmpty else { break }
+                received(chunk)
+            }
+            ended()
+        }.start()
     }
 
     deinit {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        // Cancel the pipes' dispatch read sources before their descriptors are closed with the
-        // pipes: a source left watching a closed (and possibly reused) descriptor can bring
-        // down libdispatch's event thread.
-        for pipe in pipes { pipe.fileHandleForReading.readabilityHandler = nil }
     }
 
     var stdout: String { output.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
