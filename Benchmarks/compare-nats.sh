@@ -11,7 +11,7 @@
 #                                                          vs NATS request/reply p99 (orientation only)
 # and then the NATS peer harness (../shared/bench/nats/run.sh, RUNS=1 per round); the order of
 # the two alternates between rounds. Knobs (environment): ROUNDS=3 T_DURABLE=20000 T_FAN=10000
-# T_MEM=100000 LAT_RATE=10000 T_LAT=30000 LOW_RATE=1000 T_LOW=5000 (latency at a low rate too) SCRATCH=.build-release KEEP_RAW=1 (keep raw outputs),
+# T_MEM=100000 LAT_RATE=10000 T_LAT=30000 LOW_RATE=1000 T_LOW=5000 (latency at a low rate too) SCRATCH=.build-static KEEP_RAW=1 (keep raw outputs),
 # TROUPE_ARGS="" (extra bench flags, e.g. --in-process), NATS_RUN (path of the harness), and the
 # harness's own knobs (N_CORE, N_JS, ...; QUIET_WAIT defaults to 20 s here instead of 60).
 set -euo pipefail
@@ -31,11 +31,9 @@ TROUPE_ARGS=${TROUPE_ARGS:-}
 NATS_ONLY=${NATS_ONLY:-pubsub,fanout,reqrep,js_file_async}
 NATS_RUN=${NATS_RUN:-../shared/bench/nats/run.sh}
 
-# A release build with the Swift runtime and Foundation linked statically, as a node is
-# deployed: one self-contained binary, and ~3 MB less resident memory per node process than
-# the shared-library build (no relocated pages of libFoundation and friends).
-swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product troupe >&2
-TROUPE="$SCRATCH/release/troupe"
+# The binary as a node is deployed (static Swift runtime, lld with RELR relocations and no
+# exported Swift symbols; see build-release.sh for why).
+TROUPE=$(SCRATCH="$SCRATCH" bash Benchmarks/build-release.sh)
 OUT=$(mktemp -d /tmp/compare-nats.XXXXXX)
 [ "${KEEP_RAW:-0}" = 1 ] || trap 'rm -rf "$OUT"' EXIT
 echo "raw outputs in $OUT" >&2

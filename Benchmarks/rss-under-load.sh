@@ -7,7 +7,7 @@
 #
 # Samples `ps -o rss` of every child of the bench process every $EVERY seconds and prints one
 # line per sample (seconds, RSS of each node in MB), then the growth from the first sample
-# taken after $WARM seconds to the last one. Uses the static release build of compare-nats.sh.
+# taken after $WARM seconds to the last one. Uses the deployable build of build-release.sh (as compare-nats.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +18,7 @@ EVERY=${EVERY:-5}
 WARM=${WARM:-10}
 SCRATCH=${SCRATCH:-.build-static}
 
-swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product troupe >&2
-TROUPE="$SCRATCH/release/troupe"
+TROUPE=$(SCRATCH="$SCRATCH" bash Benchmarks/build-release.sh)
 MSGS=$((RATE * SECONDS_))
 OUT=$(mktemp /tmp/rss-under-load.XXXXXX)
 trap 'rm -f "$OUT"' EXIT

@@ -168,7 +168,7 @@ struct BenchCommand: AsyncParsableCommand {
             await stopAll()
             try? await group.shutdownGracefully()
             return makeReport(count: snapshot.handled, expected: expected, complete: done, elapsed: elapsed.benchSeconds,
-                              histogram: snapshot.histogram, redelivered: redelivered, duplicates: duplicates,
+                              histogram: snapshot.histogram, sendLateness: snapshot.sendLateness, redelivered: redelivered, duplicates: duplicates,
                               rss: ["process": [rssReady, rssEnd]])
         } catch {
             await stopAll()
@@ -178,13 +178,13 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func makeReport(count: Int, expected: Int, complete: Bool, elapsed: Double, histogram: Histogram<UInt64>,
-                    redelivered: Int, duplicates: Int, rss: [String: [Int]]) -> BenchReport {
+                    sendLateness: Histogram<UInt64>, redelivered: Int, duplicates: Int, rss: [String: [Int]]) -> BenchReport {
         let perSecond = elapsed > 0 ? Double(count) / elapsed : 0
         return BenchReport(
             mode: mode.rawValue, inProcess: inProcess, msgs: msgs, size: size, pubs: pubs, subs: subs, groups: groups,
             rate: rate, window: window, ackBatch: acks, count: count, expected: expected, complete: complete && count >= expected,
             elapsedSeconds: elapsed, msgsPerSecond: perSecond, mbPerSecond: perSecond * Double(size) / 1e6,
-            latencyMicros: .init(histogram), redelivered: redelivered, duplicatesSuppressed: duplicates, rssKilobytes: rss
+            latencyMicros: .init(histogram), sendLatenessMicros: rate > 0 ? .init(sendLateness) : nil, redelivered: redelivered, duplicatesSuppressed: duplicates, rssKilobytes: rss
         )
     }
 }

@@ -35,6 +35,7 @@ enum BenchChild {
         result.rssReadyKilobytes = rssReady
         result.rssEndKilobytes = rssEnd
         result.latencies = snapshot.histogram.recordedValues().map { [$0.value, UInt64($0.count)] }
+        result.sendLateness = snapshot.sendLateness.recordedValues().map { [$0.value, UInt64($0.count)] }
         benchSay(result.line())
         try? await group.shutdownGracefully()
     }
@@ -270,8 +271,10 @@ struct BenchProcesses {
             subResults.append(result)
         }
         var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        var sendLateness = histogram
         for result in subResults {
             for pair in result.latencies where pair.count == 2 { _ = histogram.record(pair[0], count: pair[1]) }
+            for pair in result.sendLateness where pair.count == 2 { _ = sendLateness.record(pair[0], count: pair[1]) }
         }
         let start = pubResults.map(\.startMicros).min() ?? 0
         let end = pubResults.map(\.endMicros).max() ?? 0
@@ -279,7 +282,7 @@ struct BenchProcesses {
         for result in pubResults + subResults { rss[result.nodeID] = [result.rssReadyKilobytes, result.rssEndKilobytes] }
         return command.makeReport(
             count: subResults.map(\.handled).reduce(0, +), expected: command.msgs * command.groups, complete: true,
-            elapsed: Double(end - start) / 1e6, histogram: histogram,
+            elapsed: Double(end - start) / 1e6, histogram: histogram, sendLateness: sendLateness,
             redelivered: pubResults.map(\.redelivered).reduce(0, +),
             duplicates: subResults.map(\.duplicatesSuppressed).reduce(0, +), rss: rss
         )

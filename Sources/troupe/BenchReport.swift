@@ -44,6 +44,10 @@ struct BenchReport: Codable, Sendable {
     var mbPerSecond: Double
     /// Publish (or scheduled send, under --rate) → handled, µs.
     var latencyMicros: Latency
+    /// Under --rate: scheduled send → published (stamped in the publishing node), µs: the part
+    /// of `latencyMicros` spent before the event reached the runtime (the generator's timer
+    /// wake-up and the hop into the node). Nil without a rate.
+    var sendLatenessMicros: Latency?
     var redelivered: Int
     var duplicatesSuppressed: Int
     /// Resident set size in kB: per node process (process mode) or of the whole bench (in-process).
@@ -64,7 +68,11 @@ struct BenchReport: Codable, Sendable {
         let l = latencyMicros
         let p50 = us(l.p50), p90 = us(l.p90), p99 = us(l.p99), p999 = us(l.p999), mx = us(l.max)
         let latency = "  publish→handled  p50 \(p50)  p90 \(p90)  p99 \(p99)  p99.9 \(p999)  max \(mx)"
-        var lines: [String] = [head + offered, throughput, latency,
+        var lines: [String] = [head + offered, throughput, latency]
+        if let late = sendLatenessMicros {
+            lines.append("  of which sending p50 \(us(late.p50))  p90 \(us(late.p90))  p99 \(us(late.p99))  p99.9 \(us(late.p999))  max \(us(late.max))")
+        }
+        lines += [
                                "  redelivered \(redelivered)   duplicates suppressed \(duplicatesSuppressed)"]
         if !rssKilobytes.isEmpty {
             let parts = rssKilobytes.keys.sorted().map { key in
@@ -96,6 +104,8 @@ struct BenchChildResult: Codable, Sendable {
     var rssEndKilobytes = 0
     /// The subscriber's latency histogram as [value µs, count] pairs.
     var latencies: [[UInt64]] = []
+    /// The subscriber's send-lateness histogram (under --rate) as [value µs, count] pairs.
+    var sendLateness: [[UInt64]] = []
 
     func line() -> String {
         "result " + String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self)

@@ -30,6 +30,10 @@ struct BenchEvent: Event {
 final class BenchRecorder: Sendable {
     struct Snapshot {
         var histogram: Histogram<UInt64>
+        /// Under `--rate`: how late each event left the generator (scheduled send time → the
+        /// envelope's `occurredAtMicros`, stamped inside the publishing node), µs. Part of
+        /// `histogram`; kept apart so a tail can be told apart from the system's own.
+        var sendLateness: Histogram<UInt64>
         var handled: Int
         var warmups: Int
         var lastHandledMicros: Int64
@@ -37,6 +41,7 @@ final class BenchRecorder: Sendable {
 
     private let state = Mutex(Snapshot(
         histogram: Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three),
+        sendLateness: Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three),
         handled: 0, warmups: 0, lastHandledMicros: 0
     ))
 
@@ -48,6 +53,7 @@ final class BenchRecorder: Sendable {
             }
             let start = event.sched > 0 ? event.sched : occurredAtMicros
             _ = state.histogram.record(UInt64(max(0, nowMicros - start)))
+            if event.sched > 0 { _ = state.sendLateness.record(UInt64(max(0, occurredAtMicros - event.sched))) }
             state.handled += 1
             state.lastHandledMicros = max(state.lastHandledMicros, nowMicros)
         }
