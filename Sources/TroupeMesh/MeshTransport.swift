@@ -16,6 +16,11 @@ public protocol MeshTransport: Sendable {
     /// TCP mesh: its event loop); nil when there is none.
     var preferredExecutor: (any SerialExecutor)? { get }
 
+    /// A task executor on the same thread as ``preferredExecutor`` (the TCP mesh: its event
+    /// loop), for a task that should wake up and reach the node there instead of on the global
+    /// pool; nil when there is none.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
+
     /// What the mesh delivers to this node, in order, with back-pressure. One consumer.
     var meshNotifications: any AsyncSequence<MeshNotification, Never> { get }
 
@@ -47,6 +52,9 @@ public protocol MeshTransport: Sendable {
 extension MeshTransport {
     /// No preferred executor.
     public var preferredExecutor: (any SerialExecutor)? { nil }
+
+    /// No preferred task executor.
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
 
     /// Nothing to poll: every notification comes through ``meshNotifications``.
     public func pollNotification() -> MeshNotification? { nil }

@@ -36,6 +36,11 @@ public final class MeshNode: MeshTransport {
     /// the mesh with plain calls, without a thread hop per event.
     public var preferredExecutor: (any SerialExecutor)? { core.eventLoop.executor }
 
+    /// The node's event loop as a task executor: a task preferring it wakes on the loop.
+    public var preferredTaskExecutor: (any TaskExecutor)? { taskExecutor }
+
+    private let taskExecutor: EventLoopTaskExecutor
+
     /// The next buffered notification when called on the node's event loop; nil when none is
     /// buffered, after the end, or off the loop.
     public func pollNotification() -> MeshNotification? {
@@ -48,6 +53,7 @@ public final class MeshNode: MeshTransport {
         self.limits = limits
         self.core = core
         self.notifications = notifications
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: core.eventLoop)
     }
 
     /// Binds the listener, then starts dialing the seeds.

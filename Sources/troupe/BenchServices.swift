@@ -255,9 +255,25 @@ enum BenchPublisher {
     /// trip to the node per batch); with a rate, a single task follows the schedule and
     /// publishes every event that is due in one batch (latency counts from each event's
     /// scheduled time).
+    ///
+    /// Under a rate the schedule runs on the node's own event loop (its task executor): the
+    /// schedule's timer is the loop's, and the hop into the node and every wake-up stay on the
+    /// node's thread. Without a rate the publishing tasks run on the global pool, in parallel
+    /// with the node, like an application's request handlers (on the loop, building the events
+    /// took the node's thread: durable throughput 18.3k → 14.2k events/s, medians of 3 A/B).
     static func publish(
         _ publisher: BenchRunning<BenchSource>, count: Int, firstSeq: Int, rate: Double, window: Int, pad: String,
         start: ContinuousClock.Instant, startWall: Int64, concurrency: Int = 1, stuck: Int = 0, batch: Int = 32
+    ) async throws {
+        try await withTaskExecutorPreference(rate > 0 ? publisher.node.preferredTaskExecutor : nil) {
+            try await publishOnSchedule(publisher, count: count, firstSeq: firstSeq, rate: rate, window: window, pad: pad,
+                                        start: start, startWall: startWall, concurrency: concurrency, stuck: stuck, batch: batch)
+        }
+    }
+
+    private static func publishOnSchedule(
+        _ publisher: BenchRunning<BenchSource>, count: Int, firstSeq: Int, rate: Double, window: Int, pad: String,
+        start: ContinuousClock.Instant, startWall: Int64, concurrency: Int, stuck: Int, batch: Int
     ) async throws {
         let batch = max(1, batch)
         let window = window + stuck
@@ -286,10 +302,16 @@ enum BenchPublisher {
         while i < count {
             var events: [BenchEvent] = []
             if rate > 0 {
+                // Nothing leaves before its scheduled time (an early event would be measured
+                // from a later start than its real one). The wait is a timer of the node's own
+                // event loop (epoll's timeout: precise, no other thread); being late is
+                // measured, since latency counts from the scheduled time.
                 let target = start + .nanoseconds(Int64(Double(i) / rate * 1e9))
-                // Sleep only when well ahead: a sleep per event would cap the rate; being a
-                // little late is measured (latency counts from the scheduled time).
-                if target > ContinuousClock.now + .microseconds(500) { try await Task.sleep(until: target, tolerance: .microseconds(100)) }
+                let ahead = target - ContinuousClock.now
+                if ahead > .zero {
+                    let loop = publisher.mesh.eventLoop
+                    try await loop.scheduleTask(in: .nanoseconds(ahead.benchNanoseconds)) {}.futureResult.get()
+                }
                 // Everything due by now goes out together, each with its own scheduled time.
                 let elapsed = ContinuousClock.now - start
                 let due = Int((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * rate) + 1

@@ -161,6 +161,11 @@ public actor Node<Service: ServiceDefinition> {
         handlerFaultHook = hook
     }
 
+    /// A task executor on this node's thread (the transport's; nil when it offers none). A task
+    /// that publishes on a precise schedule can prefer it (`withTaskExecutorPreference`): its
+    /// timer wake-ups and its calls into the node then stay on the node's thread.
+    public nonisolated var preferredTaskExecutor: (any TaskExecutor)? { mesh.preferredTaskExecutor }
+
     /// Subscribes the service's handlers, then processes mesh notifications and timers until the
     /// mesh shuts down. Throws if a handler's content filter is invalid.
     public func run() async throws {
