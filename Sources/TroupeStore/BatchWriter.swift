@@ -62,16 +62,23 @@ struct BatchWriter {
     private mutating func recordHandled(_ handled: [HandledEvent]) throws {
         for event in handled {
             let key = event.idempotencyKey
-            let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
-            if let expiresAt = try Int64.fetchOne(lookup, arguments: [key]), expiresAt > event.retentionMicros {
+            // One statement instead of a lookup and an insert: the row is written unless a live
+            // record holds the key, in which case nothing changes.
+            try run("""
+                INSERT INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
+                WHERE idempotency.expires_at <= ?
+                """,
+                    [key, RecordCoding.blob(of: event.envelope.eventID), event.expiresAtMicros, event.retentionMicros])
+            if db.changesCount == 0 {
+                let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
+                let expiresAt = try Int64.fetchOne(lookup, arguments: [key]) ?? 0
                 throw StoreError(
                     code: .duplicateIdempotencyKey,
                     message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
                         + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
                 )
             }
-            try run("INSERT OR REPLACE INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)",
-                    [key, RecordCoding.blob(of: event.envelope.eventID), event.expiresAtMicros])
             let blob = try RecordCoding.blob(of: event.envelope, scratch: &scratch)
             try archive(event.envelope, blob: blob, direction: .handled, group: event.group, at: event.handledAtMicros)
         }
@@ -84,12 +91,18 @@ struct BatchWriter {
             let envelope = event.envelope
             let id = RecordCoding.blob(of: envelope.eventID)
             let blob = try RecordCoding.blob(of: envelope, scratch: &scratch)
-            try run("DELETE FROM outbox_group WHERE event_id = ?", [id])
-            try run("""
-                INSERT OR REPLACE INTO outbox (event_id, published_at, correlation_id, parked, envelope)
-                VALUES (?, ?, ?, ?, ?)
-                """,
-                    [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID), event.groups.isEmpty, blob])
+            let row: StatementArguments = [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID),
+                                           event.groups.isEmpty, blob]
+            do {
+                // A new event (the common case) needs no clean-up of an earlier copy's groups.
+                try run("INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)", row)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                try run("DELETE FROM outbox_group WHERE event_id = ?", [id])
+                try run("""
+                    INSERT OR REPLACE INTO outbox (event_id, published_at, correlation_id, parked, envelope)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, row)
+            }
             for group in event.groups {
                 try run(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, [id, group])
             }
