@@ -5,6 +5,7 @@ import NIOPosix
 import Synchronization
 import Troupe
 import TroupeMesh
+import TroupeHost
 import TroupeMeshNIO
 import TroupeWire
 

@@ -72,8 +72,7 @@ struct BenchReport: Codable, Sendable {
         if let late = sendLatenessMicros {
             lines.append("  of which sending p50 \(us(late.p50))  p90 \(us(late.p90))  p99 \(us(late.p99))  p99.9 \(us(late.p999))  max \(us(late.max))")
         }
-        lines += [
-                               "  redelivered \(redelivered)   duplicates suppressed \(duplicatesSuppressed)"]
+        lines.append("  redelivered \(redelivered)   duplicates suppressed \(duplicatesSuppressed)")
         if !rssKilobytes.isEmpty {
             let parts = rssKilobytes.keys.sorted().map { key in
                 "\(key) " + rssKilobytes[key]!.map { String(format: "%.1f", Double($0) / 1024) }.joined(separator: "→") + " MB"

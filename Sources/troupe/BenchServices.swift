@@ -310,11 +310,10 @@ enum BenchPublisher {
                 let ahead = target - ContinuousClock.now
                 if ahead > .zero {
                     let loop = publisher.mesh.eventLoop
-                    try await loop.scheduleTask(in: .nanoseconds(ahead.benchNanoseconds)) {}.futureResult.get()
+                    try await loop.scheduleTask(in: TimeAmount(ahead)) {}.futureResult.get()
                 }
                 // Everything due by now goes out together, each with its own scheduled time.
-                let elapsed = ContinuousClock.now - start
-                let due = Int((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * rate) + 1
+                let due = Int((ContinuousClock.now - start).benchSeconds * rate) + 1
                 let last = min(count, max(i + 1, min(due, i + batch)))
                 events = (i ..< last).map { BenchEvent(seq: firstSeq + $0, sched: startWall + Int64(Double($0) / rate * 1e6), pad: pad) }
             } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TroupeHost
 import TroupeWire
 
 /// One `troupe node` child process started by a supervisor (`troupe demo`): launched with the

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TroupeHost
 
 /// The built `troupe` binary and child processes of it, for multi-process tests.
 ///
@@ -77,26 +78,13 @@ final class ChildProcess: Sendable {
         self.process = process
         process.terminationHandler = { [output] process in output.withLock { $0.status = process.terminationStatus } }
         try process.run()
-        // Blocking reads on threads of their own, not `readabilityHandler`: its dispatch read
-        // source, left registered while the pipe's descriptor is closed, can crash
-        // libdispatch's event thread (seen here in CI).
-        Self.drain(stdout.fileHandleForReading) { [output] data in output.withLock { $0.stdout.append(data) } } ended: { [output] in
-            output.withLock { $0.openPipes -= 1 }
-        }
-        Self.drain(stderr.fileHandleForReading) { [output] data in output.withLock { $0.stderr.append(data) } } ended: { [output] in
-            output.withLock { $0.openPipes -= 1 }
-        }
-    }
-
-    private static func drain(_ handle: FileHandle, _ received: @escaping @Sendable (Data) -> Void, ended: @escaping @Sendable () -> Void) {
-        Thread {
-            while true {
-                let chunk = handle.availableData
-                guard !chunk.isEmpty else { break }
-                received(chunk)
-            }
-            ended()
-        }.start()
+        // Blocking reads on threads of their own (`PipeDrain`), not `readabilityHandler`: its
+        // dispatch read source, left registered while the pipe's descriptor is closed, can
+        // crash libdispatch's event thread (seen here in CI).
+        PipeDrain.start(stdout.fileHandleForReading, received: { [output] data in output.withLock { $0.stdout.append(data) } },
+                        ended: { [output] in output.withLock { $0.openPipes -= 1 } })
+        PipeDrain.start(stderr.fileHandleForReading, received: { [output] data in output.withLock { $0.stderr.append(data) } },
+                        ended: { [output] in output.withLock { $0.openPipes -= 1 } })
     }
 
     deinit {
