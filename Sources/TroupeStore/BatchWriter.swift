@@ -28,17 +28,26 @@ struct BatchWriter {
             try run(#"UPDATE outbox_group SET attempts = ? WHERE event_id = ? AND "group" = ?"#,
                     [progress.attempts, RecordCoding.blob(of: progress.eventID), progress.group])
         }
-        for progress in batch.acknowledged {
-            try run(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#,
-                    [RecordCoding.blob(of: progress.eventID), progress.group])
+        if !batch.acknowledged.isEmpty {
+            let release = try HotStatement(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#, in: db)
+            for progress in batch.acknowledged {
+                try release.bind(progress.eventID, at: 1)
+                try release.bind(progress.group, at: 2)
+                try release.execute()
+            }
         }
         for progress in batch.targetsAdded {
             try addTarget(progress)
         }
-        for eventID in batch.completed {
-            let id = RecordCoding.blob(of: eventID)
-            try run("DELETE FROM outbox_group WHERE event_id = ?", [id])
-            try run("DELETE FROM outbox WHERE event_id = ?", [id])
+        if !batch.completed.isEmpty {
+            let releaseAll = try HotStatement("DELETE FROM outbox_group WHERE event_id = ?", in: db)
+            let remove = try HotStatement("DELETE FROM outbox WHERE event_id = ?", in: db)
+            for eventID in batch.completed {
+                try releaseAll.bind(eventID, at: 1)
+                try releaseAll.execute()
+                try remove.bind(eventID, at: 1)
+                try remove.execute()
+            }
         }
         try recordDeadLetters(batch.deadLetters)
         if let interest = batch.interest {
@@ -60,16 +69,22 @@ struct BatchWriter {
     /// and unexpired at the event's handling time on the node's retention clock (including one recorded earlier in this batch)
     /// throws, and the caller's transaction rolls everything back.
     private mutating func recordHandled(_ handled: [HandledEvent]) throws {
+        guard !handled.isEmpty else { return }
+        // One statement instead of a lookup and an insert: the row is written unless a live
+        // record holds the key, in which case nothing changes.
+        let record = try HotStatement("""
+            INSERT INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)
+            ON CONFLICT(key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
+            WHERE idempotency.expires_at <= ?
+            """, in: db)
+        let archive = try archiveStatement()
         for event in handled {
             let key = event.idempotencyKey
-            // One statement instead of a lookup and an insert: the row is written unless a live
-            // record holds the key, in which case nothing changes.
-            try run("""
-                INSERT INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
-                WHERE idempotency.expires_at <= ?
-                """,
-                    [key, RecordCoding.blob(of: event.envelope.eventID), event.expiresAtMicros, event.retentionMicros])
+            try record.bind(key, at: 1)
+            try record.bind(event.envelope.eventID, at: 2)
+            try record.bind(event.expiresAtMicros, at: 3)
+            try record.bind(event.retentionMicros, at: 4)
+            try record.execute()
             if db.changesCount == 0 {
                 let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
                 let expiresAt = try Int64.fetchOne(lookup, arguments: [key]) ?? 0
@@ -79,34 +94,44 @@ struct BatchWriter {
                         + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
                 )
             }
-            let blob = try RecordCoding.blob(of: event.envelope, scratch: &scratch)
-            try archive(event.envelope, blob: blob, direction: .handled, group: event.group, at: event.handledAtMicros)
+            try RecordCoding.encode(event.envelope, into: &scratch)
+            try self.archive(event.envelope, with: archive, direction: .handled, group: event.group, at: event.handledAtMicros)
         }
     }
 
     /// Puts each published event in the outbox (replacing an earlier copy and its groups) and
     /// archives it.
     private mutating func recordPublished(_ published: [PublishedEvent]) throws {
+        guard !published.isEmpty else { return }
+        let insert = try HotStatement("INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)", in: db)
+        let owe = try HotStatement(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, in: db)
+        let archive = try archiveStatement()
         for event in published {
             let envelope = event.envelope
-            let id = RecordCoding.blob(of: envelope.eventID)
-            let blob = try RecordCoding.blob(of: envelope, scratch: &scratch)
-            let row: StatementArguments = [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID),
-                                           event.groups.isEmpty, blob]
+            try RecordCoding.encode(envelope, into: &scratch)
+            try insert.bind(envelope.eventID, at: 1)
+            try insert.bind(event.publishedAtMicros, at: 2)
+            try insert.bind(envelope.correlationID, at: 3)
+            try insert.bind(event.groups.isEmpty, at: 4)
+            try insert.bind(scratch, at: 5)
             do {
                 // A new event (the common case) needs no clean-up of an earlier copy's groups.
-                try run("INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)", row)
+                try insert.execute()
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                let id = RecordCoding.blob(of: envelope.eventID)
                 try run("DELETE FROM outbox_group WHERE event_id = ?", [id])
                 try run("""
                     INSERT OR REPLACE INTO outbox (event_id, published_at, correlation_id, parked, envelope)
                     VALUES (?, ?, ?, ?, ?)
-                    """, row)
+                    """, [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID), event.groups.isEmpty,
+                          scratch.withUnsafeReadableBytes { Data($0) }])
             }
             for group in event.groups {
-                try run(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, [id, group])
+                try owe.bind(envelope.eventID, at: 1)
+                try owe.bind(group, at: 2)
+                try owe.execute()
             }
-            try archive(envelope, blob: blob, direction: .published, group: "", at: event.publishedAtMicros)
+            try self.archive(envelope, with: archive, direction: .published, group: "", at: event.publishedAtMicros)
         }
     }
 
@@ -147,16 +172,27 @@ struct BatchWriter {
         }
     }
 
-    private func archive(
-        _ envelope: Envelope, blob: Data, direction: ArchivedEvent.Direction, group: String, at: Int64
-    ) throws {
-        try run("""
+    private func archiveStatement() throws -> HotStatement {
+        try HotStatement("""
             INSERT INTO archive (event_id, correlation_id, causation_id, type, direction, node_id, "group", at, envelope)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-                [RecordCoding.blob(of: envelope.eventID), RecordCoding.blob(of: envelope.correlationID),
-                 envelope.causationID.map { RecordCoding.blob(of: $0) }, envelope.type, direction.rawValue,
-                 nodeID, group, at, blob])
+            """, in: db)
+    }
+
+    /// Appends an archive row for `envelope`, whose blob is in ``scratch``.
+    private func archive(
+        _ envelope: Envelope, with statement: HotStatement, direction: ArchivedEvent.Direction, group: String, at: Int64
+    ) throws {
+        try statement.bind(envelope.eventID, at: 1)
+        try statement.bind(envelope.correlationID, at: 2)
+        try statement.bind(envelope.causationID, at: 3)
+        try statement.bind(envelope.type, at: 4)
+        try statement.bind(direction.rawValue, at: 5)
+        try statement.bind(nodeID, at: 6)
+        try statement.bind(group, at: 7)
+        try statement.bind(at, at: 8)
+        try statement.bind(scratch, at: 9)
+        try statement.execute()
     }
 
     /// Runs a cached prepared statement.

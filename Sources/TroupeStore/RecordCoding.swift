@@ -18,6 +18,12 @@ enum RecordCoding {
 
     /// Encodes `envelope` into a blob, using `scratch` as the working buffer.
     static func blob(of envelope: Envelope, scratch: inout ByteBuffer) throws(StoreError) -> Data {
+        try encode(envelope, into: &scratch)
+        return scratch.withUnsafeReadableBytes { Data($0) }
+    }
+
+    /// Replaces the contents of `scratch` with the blob of `envelope`.
+    static func encode(_ envelope: Envelope, into scratch: inout ByteBuffer) throws(StoreError) {
         scratch.clear()
         do {
             try codec.encode(.event(EventDelivery(deliveryID: 0, group: "", envelope: envelope)), into: &scratch)
@@ -27,7 +33,6 @@ enum RecordCoding {
                 message: "cannot encode the envelope of event \(envelope.eventID) for storage: \(error)"
             )
         }
-        return scratch.withUnsafeReadableBytes { Data($0) }
     }
 
     /// Decodes a blob written by ``blob(of:scratch:)``; `what` names the record for the error.

@@ -34,7 +34,7 @@ extension SQLiteNodeStore {
     /// ``StoreError`` and cancellation pass through; database errors become
     /// ``StoreError/Code/storageFailure`` and row-decoding errors ``StoreError/Code/corruptRecord``,
     /// both naming the operation and the file.
-    private func translated(_ error: any Error, _ what: String) -> any Error {
+    func translated(_ error: any Error, _ what: String) -> any Error {
         switch error {
         case is StoreError, is CancellationError:
             error

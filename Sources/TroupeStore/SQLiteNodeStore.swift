@@ -24,6 +24,8 @@ public final class SQLiteNodeStore: NodeStore {
     /// The database file, or nil for an in-memory store.
     public let path: String?
     let writer: any DatabaseWriter
+    /// Batches waiting for the next write transaction.
+    let commits = CommitQueue()
 
     /// Opens (creating if needed) the database file at `path` for node `nodeID` and migrates it
     /// to the current schema. Throws ``StoreError`` when the file cannot be opened or migrated.
@@ -85,12 +87,47 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     /// Commits `batch` all-or-nothing; throws ``StoreError`` (duplicate key) leaving the store unchanged.
+    ///
+    /// Batches applied while an earlier write is queued or running share the next transaction
+    /// (see ``CommitQueue``); each still succeeds or fails on its own.
     public nonisolated(nonsending) func apply(_ batch: StoreBatch) async throws {
         guard !batch.isEmpty else { return }
-        let nodeID = nodeID
-        try await write("apply batch") { db in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if commits.enqueue(CommitQueue.Pending(batch: batch, continuation: continuation)) {
+                writer.asyncWriteWithoutTransaction { [self] db in commitWaitingBatches(db) }
+            }
+        }
+    }
+
+    /// Commits every batch waiting in ``commits`` in one transaction and resumes their callers.
+    ///
+    /// When one of several batches is refused (a live duplicate idempotency key — rare: the
+    /// node's cache catches almost all duplicates) the shared transaction is rolled back and the
+    /// batches are committed again one transaction each, so only the refused one fails. That is
+    /// cheaper than a savepoint per batch, whose sub-journal SQLite writes to a temporary file.
+    private func commitWaitingBatches(_ db: Database) {
+        let pending = commits.takeAll()
+        guard !pending.isEmpty else { return }
+        var outcomes: [Result<Void, any Error>]
+        do {
+            try commit(pending.map(\.batch), in: db)
+            outcomes = Array(repeating: .success(()), count: pending.count)
+        } catch where pending.count > 1 {
+            outcomes = pending.map { item in Result { try commit([item.batch], in: db) } }
+        } catch {
+            outcomes = [.failure(error)]
+        }
+        for (item, outcome) in zip(pending, outcomes) {
+            item.continuation.resume(with: outcome.mapError { translated($0, "apply batch") })
+        }
+    }
+
+    /// Applies `batches` in order in one transaction (rolled back if any of them throws).
+    private func commit(_ batches: [StoreBatch], in db: Database) throws {
+        try db.inTransaction {
             var batchWriter = BatchWriter(db: db, nodeID: nodeID)
-            try batchWriter.apply(batch)
+            for batch in batches { try batchWriter.apply(batch) }
+            return .commit
         }
     }
 

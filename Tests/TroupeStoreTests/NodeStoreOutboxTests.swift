@@ -131,6 +131,20 @@ struct NodeStoreOutboxTests {
             })
             try await store.apply(batch { $0.deadLetters = [deadLetter(envelope(1), group: "a")] })
             #expect(try await store.loadSnapshot(nowMicros: 0).outbox.map(groups) == [["b": 0]])
+            // Acknowledgements after a dead letter: in the SQLite store both release a group
+            // with the same statement, through two different code paths.
+            try await store.apply(batch {
+                $0.published = [PublishedEvent(envelope: envelope(2), groups: ["a", "b"], publishedAtMicros: 200)]
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(1), group: "b")]
+                $0.completed = [eventID(1)]
+            })
+            try await store.apply(batch { $0.deadLetters = [deadLetter(envelope(2), group: "a")] })
+            try await store.apply(batch {
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(2), group: "b")]
+                $0.completed = [eventID(2)]
+            })
+            #expect(try await store.loadSnapshot(nowMicros: 0).outbox.isEmpty)
+            #expect(try await store.deadLetters().count == 2)
         }
     }
 }

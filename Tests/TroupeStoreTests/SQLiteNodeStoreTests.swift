@@ -97,6 +97,90 @@ struct SQLiteNodeStoreTests {
         }
     }
 
+    @Test
+    func aVersion2DatabaseKeepsItsOutboxAndArchiveThroughTheMigration() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("old.sqlite").path
+            // A database as version 2 left it, written by the same batch writer.
+            let old = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(old, upTo: "v2: keyed state records")
+            try await old.write { db in
+                var writer = BatchWriter(db: db, nodeID: "node-a")
+                try writer.apply(batch {
+                    $0.handled = [handled(envelope(1), key: "k1", at: 1_000, expiresAt: 50_000)]
+                    $0.published = [
+                        PublishedEvent(envelope: envelope(2, correlation: eventID(1)), groups: ["a", "b"], publishedAtMicros: 1_100),
+                        PublishedEvent(envelope: envelope(3, correlation: eventID(1)), groups: [], publishedAtMicros: 1_050),
+                    ]
+                })
+            }
+            try old.close()
+
+            let store = try SQLiteNodeStore(path: path, nodeID: "node-a")
+            let snapshot = try await store.loadSnapshot(nowMicros: 2_000)
+            #expect(snapshot.outbox.map(\.envelope.eventID) == [eventID(3), eventID(2)])  // by publication time
+            #expect(snapshot.outbox.map { $0.pendingGroups.map(\.group) } == [[], ["a", "b"]])
+            #expect(snapshot.idempotencyKeys == ["k1": 50_000])
+            let archived = try await store.archivedEvents(correlationID: eventID(1))
+            #expect(archived.map(\.envelope.eventID) == [eventID(1), eventID(2), eventID(3)])
+
+            // New rows go after the old ones, and completing an old outbox event works.
+            try await store.apply(batch {
+                $0.published = [PublishedEvent(envelope: envelope(4, correlation: eventID(1)), groups: ["a"], publishedAtMicros: 3_000)]
+                $0.completed = [eventID(2)]
+            })
+            let after = try await store.loadSnapshot(nowMicros: 4_000)
+            #expect(after.outbox.map(\.envelope.eventID) == [eventID(3), eventID(4)])
+            let archivedAfter = try await store.archivedEvents(correlationID: eventID(1))
+            #expect(archivedAfter.map(\.envelope.eventID) == [eventID(1), eventID(2), eventID(3), eventID(4)])
+            let schema = try await store.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            }
+            #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.hasSuffix("WITHOUT ROWID") })
+            #expect(!schema.contains { $0.hasPrefix("outbox_by_age") })
+            #expect(schema.contains { $0.hasPrefix("archive: ") && !$0.contains("AUTOINCREMENT") })
+            try store.close()
+        }
+    }
+
+    @Test(arguments: StoreKind.sqlite)
+    func batchesWaitingTogetherShareACommitAndARefusedOneFailsAlone(kind: StoreKind) async throws {
+        try await withSQLiteStore(kind) { store in
+            try await store.apply(batch { $0.handled = [handled(envelope(100), key: "taken", at: 1_000, expiresAt: 50_000)] })
+            // Hold the writer so that every apply below is waiting when the next write starts.
+            let gate = Gate()
+            store.writer.asyncWriteWithoutTransaction { _ in gate.wait() }
+            let outcomes = try await withThrowingTaskGroup(of: (Int, StoreError.Code?).self) { group in
+                for n in 1...20 {
+                    group.addTask {
+                        do {
+                            try await store.apply(batch {
+                                // Batch 7 repeats a live key: it alone is refused.
+                                $0.handled = [handled(envelope(UInt64(n)), key: n == 7 ? "taken" : "k\(n)", at: 2_000, expiresAt: 60_000)]
+                                $0.published = [PublishedEvent(envelope: envelope(UInt64(1_000 + n)), groups: ["a"], publishedAtMicros: Int64(2_000 + n))]
+                            })
+                            return (n, nil)
+                        } catch let error as StoreError {
+                            return (n, error.code)
+                        }
+                    }
+                }
+                try await eventually("all 20 batches wait for the same write") { store.commits.waitingCount == 20 }
+                gate.open()
+                var outcomes: [Int: StoreError.Code?] = [:]
+                for try await (n, code) in group { outcomes[n] = code }
+                return outcomes
+            }
+            #expect(outcomes.count == 20)
+            #expect(outcomes.filter { $0.value != nil }.map(\.key) == [7])
+            #expect(outcomes[7] == .duplicateIdempotencyKey)
+            let snapshot = try await store.loadSnapshot(nowMicros: 3_000)
+            #expect(snapshot.outbox.count == 19)
+            #expect(!snapshot.outbox.contains { $0.envelope.eventID == eventID(1_007) })
+            #expect(snapshot.idempotencyKeys.count == 20)  // "taken" and 19 new keys
+        }
+    }
+
     /// Runs `body` with a new SQLite store of `kind`.
     private func withSQLiteStore(_ kind: StoreKind, _ body: (SQLiteNodeStore) async throws -> Void) async throws {
         switch kind {
@@ -107,5 +191,24 @@ struct SQLiteNodeStoreTests {
         default:
             try await body(SQLiteNodeStore.inMemory(nodeID: "node-a"))
         }
+    }
+}
+
+/// A one-shot gate a GRDB writer block waits on (the writer runs on its own dispatch queue).
+private final class Gate: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func wait() { semaphore.wait() }
+    func open() { semaphore.signal() }
+}
+
+/// Polls `condition` until it holds, failing after `seconds`.
+private func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out waiting: \(what)")
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(5))
     }
 }

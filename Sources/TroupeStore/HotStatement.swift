@@ -1,0 +1,112 @@
+import GRDB
+import GRDBSQLite
+import NIOCore
+import TroupeWire
+
+/// One of the statements every event pays for (outbox, outbox groups, idempotency, archive),
+/// executed with its arguments bound straight through SQLite's C API.
+///
+/// GRDB's `execute(arguments:)` builds a `StatementArguments` array of existentials, converts
+/// each value to a `DatabaseValue`, validates the count and copies blobs into `Data` first; in a
+/// durable publisher's profile that was a third of the SQLite writer thread's time, more than
+/// SQLite's own work for the same rows. Here the statement is still GRDB's cached prepared
+/// statement (prepared once per connection, finalized by GRDB), but values go from the caller's
+/// memory to `sqlite3_bind_*` with nothing in between: event ids from the stack, envelopes from
+/// the writer's scratch `ByteBuffer`. The rare statements (dead letters, interest, state) keep
+/// GRDB's API.
+///
+/// Usage: bind every parameter (1-based), then ``execute()``, which steps,
+/// resets and clears the bindings, so the next use starts clean. Errors are GRDB
+/// `DatabaseError`s with SQLite's extended result code and message, like GRDB's own.
+struct HotStatement {
+    private let statement: Statement
+    private let db: Database
+
+    /// The cached statement for `sql` on `db`.
+    ///
+    /// The statement is reset first: GRDB's cache may hand out a statement that its own API
+    /// stepped to completion and left unreset, and SQLite refuses bindings on those.
+    init(_ sql: String, in db: Database) throws {
+        self.statement = try db.cachedStatement(sql: sql)
+        self.db = db
+        sqlite3_reset(statement.sqliteStatement)
+    }
+
+    private var handle: OpaquePointer { statement.sqliteStatement }
+
+    /// Binds an integer.
+    func bind(_ value: Int64, at index: Int32) throws {
+        try check(sqlite3_bind_int64(handle, index, value))
+    }
+
+    /// Binds a boolean as 0 or 1.
+    func bind(_ value: Bool, at index: Int32) throws {
+        try bind(value ? 1 : 0, at: index)
+    }
+
+    /// Binds text (SQLite copies it).
+    func bind(_ text: String, at index: Int32) throws {
+        var text = text
+        try text.withUTF8 { utf8 in
+            if let base = utf8.baseAddress {
+                let characters = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+                try check(sqlite3_bind_text(handle, index, characters, Int32(utf8.count), SQLITE_TRANSIENT))
+            } else {
+                // Empty text, not NULL.
+                try check(sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT))
+            }
+        }
+    }
+
+    /// Binds an event id as its 16-byte big-endian blob (see ``RecordCoding``), or NULL.
+    func bind(_ id: EventID?, at index: Int32) throws {
+        guard let id else {
+            try check(sqlite3_bind_null(handle, index))
+            return
+        }
+        try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { raw in
+            raw.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
+            try check(sqlite3_bind_blob(handle, index, raw.baseAddress, 16, SQLITE_TRANSIENT))
+        }
+    }
+
+    /// Binds the readable bytes of `buffer` as a blob (SQLite copies them).
+    func bind(_ buffer: ByteBuffer, at index: Int32) throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.
+            let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+            try check(sqlite3_bind_blob(handle, index, base, Int32(bytes.count), SQLITE_TRANSIENT))
+        }
+    }
+
+    /// Runs the statement to completion, then resets it and clears its bindings.
+    func execute() throws {
+        let code = sqlite3_step(handle)
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        guard code == SQLITE_DONE || code == SQLITE_ROW else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                sql: statement.sql
+            )
+        }
+    }
+
+    /// Binding fails only on a misuse (index out of range, statement not reset): reported as
+    /// a `DatabaseError`, which the store turns into a storage failure of the batch.
+    private func check(_ code: Int32) throws {
+        guard code != SQLITE_OK else { return }
+        throw DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: "binding a parameter failed: \(String(cString: sqlite3_errstr(code)))",
+            sql: statement.sql
+        )
+    }
+}
+
+/// SQLite's "copy the value now" destructor sentinel.
+private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
