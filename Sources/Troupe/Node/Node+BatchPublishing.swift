@@ -27,10 +27,15 @@ extension Node {
         targets.reserveCapacity(publications.count)
         var batch = StoreBatch()
         batch.published.reserveCapacity(publications.count)
+        let tracing = EventTracing.isActive
         for publication in publications {
-            let envelope = withSpan("publish \(publication.type)", ofKind: .producer) { span in
+            let makeOne = { [self] () -> Envelope in
                 var envelope = makeEnvelope(for: publication, causedBy: nil, nowMicros: nowMicros)
                 if let correlationID { envelope.correlationID = correlationID }
+                return envelope
+            }
+            let envelope = !tracing ? makeOne() : withSpan("publish \(publication.type)", ofKind: .producer) { span in
+                let envelope = makeOne()
                 EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
                 return envelope
             }

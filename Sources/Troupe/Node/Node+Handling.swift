@@ -134,7 +134,10 @@ extension Node {
         for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
         keysInGroup: inout Set<String>, into batch: inout StoreBatch
     ) async -> HandledDelivery? {
-        await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
+        guard EventTracing.isActive else {
+            return await runHandlerInSpan(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch)
+        }
+        return await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
             EventTracing.annotate(span, delivery.envelope, nodeID: identity.nodeID, group: delivery.group)
             return await runHandlerInSpan(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch)
         }
@@ -182,8 +185,12 @@ extension Node {
                                      nowMicros: nowMicros, logger: logger)
         let started = clock.monotonicNow()
         do {
-            try withSpan("handle \(envelope.type)", ofKind: .internal) { span in
-                EventTracing.annotate(span, envelope, nodeID: identity.nodeID, group: delivery.group)
+            if EventTracing.isActive {
+                try withSpan("handle \(envelope.type)", ofKind: .internal) { span in
+                    EventTracing.annotate(span, envelope, nodeID: identity.nodeID, group: delivery.group)
+                    try registration.handle(event, &candidate, &context)
+                }
+            } else {
                 try registration.handle(event, &candidate, &context)
             }
         } catch {
@@ -199,8 +206,10 @@ extension Node {
         let expiry = skipsIdempotency ? retentionNow : retentionNow + configuration.idempotencyTTL.microseconds
         batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
                                           group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
+        let tracing = EventTracing.isActive
         let publications = context.published.map { publication in
-            withSpan("publish \(publication.type)", ofKind: .producer) { span in
+            guard tracing else { return makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros) }
+            return withSpan("publish \(publication.type)", ofKind: .producer) { span in
                 let published = makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros)
                 EventTracing.annotate(span, published, nodeID: identity.nodeID)
                 return published
