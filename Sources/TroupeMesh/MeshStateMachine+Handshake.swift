@@ -17,9 +17,54 @@ extension MeshStateMachine {
                 .close(id, farewell: .goodbye(Goodbye(reason: "connected to itself")), reason: "connected to itself"),
             ]
         }
+        if let duplicate = duplicateRefusal(of: hello.identity, on: id) {
+            // Refused before any WELCOME: the dialer never counts this link as established, so
+            // losing it is not a loss of the member on its side.
+            return duplicate
+        }
         var actions: [MeshAction] = [.send(.welcome(Welcome(identity: identity)), on: id)]
         actions += linkEstablished(id, peer: hello.identity, now: now)
         return actions
+    }
+
+    /// Decides, when `peer`'s HELLO arrives on the accepted link `id`, whether the link would
+    /// duplicate one the two nodes already share or are about to share; if so, the actions
+    /// that refuse it.
+    ///
+    /// The acceptor decides, before it answers, so that both ends agree without a link ever
+    /// being replaced once both of them use it:
+    /// - a link already in use with this incarnation of the peer is kept, and the new one
+    ///   refused;
+    /// - when this node is itself dialing the peer, the link dialed by the node whose id sorts
+    ///   first wins. The peer applies the same rule to this node's HELLO, so exactly one of
+    ///   the two crossing links is accepted.
+    private mutating func duplicateRefusal(of peer: NodeIdentity, on id: LinkID) -> [MeshAction]? {
+        guard !peer.isClient else { return nil }
+        if let existing = members[peer.nodeID] {
+            // An older incarnation is refused once established, with an ERROR.
+            if peer.incarnation < existing.identity.incarnation { return nil }
+            if peer.incarnation == existing.identity.incarnation, existing.activeLink != nil {
+                return refuseDuplicate(id, reason: "duplicate link")
+            }
+        }
+        guard identity.nodeID < peer.nodeID, !pendingDials(to: peer).isEmpty else { return nil }
+        return refuseDuplicate(id, reason: "duplicate link: \(identity.nodeID) is dialing \(peer.nodeID)")
+    }
+
+    private mutating func refuseDuplicate(_ id: LinkID, reason: String) -> [MeshAction] {
+        statistics.duplicateLinksClosed += 1
+        links[id]?.closeReason = reason
+        return [.close(id, farewell: .goodbye(Goodbye(reason: reason)), reason: reason)]
+    }
+
+    /// This node's links to `peer` that are still waiting for its WELCOME (and not closing).
+    func pendingDials(to peer: NodeIdentity) -> [LinkID] {
+        links.values.filter { link in
+            guard link.state == .awaitingWelcome, link.closeReason == nil,
+                  case .dialer(let address, let expected) = link.role
+            else { return false }
+            return expected == peer.nodeID || address == peer.listenAddress
+        }.map(\.id).sorted()
     }
 
     mutating func welcomeReceived(_ frame: Frame, on id: LinkID, now: NIODeadline) -> [MeshAction] {
@@ -75,6 +120,8 @@ extension MeshStateMachine {
             }
             isNewIncarnation = peer.incarnation > existing.identity.incarnation
             if let current = existing.activeLink, current != id {
+                // An accepted link gets here only as a new incarnation (see `duplicateRefusal`);
+                // a dialed one when both ends accepted each other's link before seeing their own.
                 if isNewIncarnation || prefers(id, over: current) {
                     statistics.duplicateLinksClosed += 1
                     links[current]?.closeReason = isNewIncarnation ? "superseded by a newer incarnation" : "duplicate link"
@@ -95,6 +142,14 @@ extension MeshStateMachine {
         }
         markConnected(peer, via: links[id]?.role)
         if !wasConnected { actions.append(.memberUp(peer)) }
+        // Our own dials to the peer still in handshake would be refused by it (it applies the
+        // same rule as `duplicateRefusal`): let them go now.
+        for pending in pendingDials(to: peer) where pending != id {
+            statistics.duplicateLinksClosed += 1
+            links[pending]?.closeReason = "duplicate link: \(peer.nodeID) connected first"
+            markConnected(peer, via: links[pending]?.role)
+            actions.append(.close(pending, farewell: nil, reason: "duplicate link: \(peer.nodeID) connected first"))
+        }
 
         let known = connectedMembers.filter { $0.nodeID != peer.nodeID } + [identity]
         actions.append(.send(.members(Members(members: known)), on: id))
@@ -110,7 +165,9 @@ extension MeshStateMachine {
     }
 
     /// Between two links to the same peer, both ends keep the one dialed by the node whose id
-    /// sorts first, so they agree without talking about it.
+    /// sorts first, so they agree without talking about it. Used when a WELCOME arrives while
+    /// another link to the peer is in use, which the acceptor-side refusals leave only for a
+    /// dial whose address was not yet known to lead to that peer.
     private func prefers(_ candidate: LinkID, over current: LinkID) -> Bool {
         guard let a = links[candidate], let b = links[current] else { return true }
         let dialerA = a.dialerNodeID(local: identity.nodeID)

@@ -14,9 +14,12 @@ public import TroupeWire
 ///   need to see every link; keeping them in one value confined to one event loop avoids locks
 ///   and cross-link races. Per-link state lives in ``Link`` records inside it.
 /// - **Full mesh.** Every node dials every member it learns of. When two nodes dial each other
-///   at once, both links complete and both ends keep the same one — the link dialed by the node
-///   whose id sorts first — and close the other with a GOODBYE. A higher incarnation replaces a
-///   lower one's link (the peer restarted).
+///   at once, the acceptor of each HELLO decides before answering: a link already in use is
+///   kept and the newcomer refused with a GOODBYE; two crossing handshakes keep the link
+///   dialed by the node whose id sorts first. A link both ends use is therefore never swapped
+///   for another, which the end learning of it last would see as the member going down and
+///   coming back. A dial that completes after the peer connected is dropped before its HELLO.
+///   A higher incarnation replaces a lower one's link (the peer restarted).
 /// - **Any frame proves liveness.** PING is only sent on a link idle for a heartbeat interval;
 ///   a link silent for the failure timeout is closed and its member reported down.
 public struct MeshStateMachine: Sendable {
@@ -61,15 +64,30 @@ public struct MeshStateMachine: Sendable {
 
     // MARK: Links
 
-    /// A TCP connection became active. Returns the id the shell must use for it from now on.
+    /// A TCP connection became active. Returns the id the shell must use for it from now on;
+    /// the actions may close it at once (a dial that completed after the peer connected to us),
+    /// and the shell reports that closure under this id like any other.
     public mutating func linkOpened(role: LinkRole, now: NIODeadline) -> (LinkID, [MeshAction]) {
         let id = LinkID(nextLinkID)
         nextLinkID += 1
         var link = Link(id: id, role: role, openedAt: now)
         var actions: [MeshAction] = []
-        if case .dialer(let address, _) = role {
-            dialTargets[address]?.state = .dialing
+        if case .dialer(let address, let expectedNodeID) = role {
             link.state = .awaitingWelcome
+            if let peer = dialTargets[address]?.connectedNodeID ?? expectedNodeID, members[peer]?.activeLink != nil {
+                // The peer connected to us while this dial was under way: the link in use stays,
+                // and this one goes before its HELLO could make the peer replace it.
+                let reason = "duplicate link: already connected to \(peer)"
+                statistics.duplicateLinksClosed += 1
+                link.closeReason = reason
+                links[id] = link
+                if dialTargets[address]?.state == .dialing {
+                    dialTargets[address]?.connectedNodeID = peer
+                    dialTargets[address]?.state = .idle(dueAt: .distantFuture)
+                }
+                return (id, [.close(id, farewell: nil, reason: reason)])
+            }
+            dialTargets[address]?.state = .dialing
             actions.append(.send(.hello(Hello(identity: identity)), on: id))
         }
         links[id] = link

@@ -6,9 +6,9 @@ public struct MeshStatistics: Hashable, Sendable {
     public var linksRefused = 0
     /// Dials that failed or closed before the handshake completed.
     public var dialFailures = 0
-    /// Links established (handshakes completed), duplicates included.
+    /// Links established (handshakes completed), duplicates settled after their handshake included.
     public var linksEstablished = 0
-    /// Duplicate links closed by the tie-break.
+    /// Duplicate links closed or refused by the tie-break.
     public var duplicateLinksClosed = 0
     /// Links closed because nothing arrived within the failure timeout.
     public var heartbeatFailures = 0

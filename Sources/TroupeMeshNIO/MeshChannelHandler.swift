@@ -18,7 +18,7 @@ final class MeshChannelHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        linkID = core.linkOpened(channel: context.channel, role: role)
+        core.linkOpened(channel: context.channel, role: role) { linkID = $0 }
         context.fireChannelActive()
     }
 

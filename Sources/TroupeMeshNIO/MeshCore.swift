@@ -52,16 +52,19 @@ final class MeshCore {
 
     // MARK: Facts from channels
 
-    func linkOpened(channel: any Channel, role: LinkRole) -> LinkID? {
+    /// Registers a new connection. `assign` receives the link's id before any of the machine's
+    /// actions for it run: one of them may close the channel at once, and its closure must be
+    /// reported under that id.
+    func linkOpened(channel: any Channel, role: LinkRole, assign: (LinkID) -> Void) {
         guard !isShutDown else {
             channel.close(promise: nil)
-            return nil
+            return
         }
         let (id, actions) = machine.linkOpened(role: role, now: .now())
         channels[id] = channel
+        assign(id)
         if readingPaused { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
         performAndFlush(actions)
-        return id
     }
 
     func frameReceived(_ frame: Frame, on id: LinkID) {
