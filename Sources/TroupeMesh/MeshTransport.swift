@@ -47,6 +47,12 @@ public protocol MeshTransport: Sendable {
 
     /// Leaves the mesh.
     nonisolated(nonsending) func shutdown() async
+
+    /// Suspends for `duration` on the transport's own timer, so that a task preferring
+    /// ``preferredTaskExecutor`` wakes on the transport's thread (the TCP mesh: a timer of its
+    /// event loop) rather than on a thread of the global pool that then hops there. Throws
+    /// `CancellationError` when the task is cancelled.
+    nonisolated(nonsending) func sleep(for duration: Duration) async throws
 }
 
 extension MeshTransport {
@@ -58,6 +64,11 @@ extension MeshTransport {
 
     /// Nothing to poll: every notification comes through ``meshNotifications``.
     public func pollNotification() -> MeshNotification? { nil }
+
+    /// The task's own clock: `Task.sleep(for:)`.
+    public nonisolated(nonsending) func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
+    }
 }
 
 /// A subscription and the node that announced it.

@@ -195,6 +195,25 @@ public final class MeshNode: MeshTransport {
     // MARK: Lifecycle
 
     /// Says goodbye to every peer, closes every link and the listener, and ends ``notifications``.
+    /// Suspends for `duration` on a timer of the node's event loop: a task preferring
+    /// ``preferredTaskExecutor`` is woken by the loop itself, with no thread of the global pool
+    /// in between (the runtime node's periodic tick runs this way). Throws `CancellationError`
+    /// when the task is cancelled; the timer is cancelled with it.
+    nonisolated(nonsending) public func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        let (seconds, attoseconds) = duration.components
+        let timer = core.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {}
+        do {
+            try await withTaskCancellationHandler {
+                try await timer.futureResult.get()
+            } onCancel: {
+                timer.cancel()
+            }
+        } catch {
+            throw CancellationError()
+        }
+    }
+
     nonisolated(nonsending) public func shutdown() async {
         let future = try? await onLoop { $0.shutdown() }
         try? await future?.get()
