@@ -82,9 +82,7 @@ public final class InMemoryNodeStore: NodeStore {
     @discardableResult
     public nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         storage.withLock { storage in
-            let before = storage.idempotency.count
-            storage.idempotency = storage.idempotency.filter { $0.value > nowMicros }
-            return before - storage.idempotency.count
+            storage.idempotency.removeExpired(atOrBefore: nowMicros)
         }
     }
 }
@@ -105,7 +103,7 @@ private struct Storage {
     var stateRecords: [String: Data] = [:]
     var outbox: [EventID: OutboxRecord] = [:]
     /// Idempotency key → expiry, microseconds since the Unix epoch.
-    var idempotency: [String: Int64] = [:]
+    var idempotency = ShardedExpiryTable()
     var deadLetters: [StoredDeadLetter] = []
     var nextDeadLetterID: Int64 = 1
     var archive: Deque<ArchivedEvent> = []
@@ -193,7 +191,7 @@ private struct Storage {
         return StoreSnapshot(
             state: state,
             outbox: listed,
-            idempotencyKeys: idempotency.filter { $0.value > nowMicros },
+            idempotencyKeys: idempotency.unexpired(at: nowMicros),
             interest: interest,
             stateRecords: stateRecords
         )
