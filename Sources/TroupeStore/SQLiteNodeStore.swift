@@ -26,34 +26,47 @@ public final class SQLiteNodeStore: NodeStore {
     let writer: any DatabaseWriter
     /// Batches waiting for the next write transaction.
     let commits = CommitQueue()
+    /// Checkpoints the WAL off the writer (file stores only).
+    let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database file at `path` for node `nodeID` and migrates it
     /// to the current schema. Throws ``StoreError`` when the file cannot be opened or migrated.
     public convenience init(path: String, nodeID: String, synchronous: Synchronous = .normal) throws {
+        try self.init(path: path, nodeID: nodeID, synchronous: synchronous, checkpointer: WALCheckpointer(path: path))
+    }
+
+    /// A file store whose WAL is checkpointed by `checkpointer` (tests choose its thresholds).
+    convenience init(path: String, nodeID: String, synchronous: Synchronous, checkpointer: WALCheckpointer) throws {
         let writer: DatabasePool
         do {
-            writer = try DatabasePool(path: path, configuration: Self.configuration(synchronous: synchronous))
+            writer = try DatabasePool(path: path, configuration: Self.configuration(synchronous: synchronous, checkpointer: checkpointer))
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot open node store \(path): \(error)")
         }
-        try self.init(writer: writer, path: path, nodeID: nodeID)
+        try self.init(writer: writer, path: path, nodeID: nodeID, checkpointer: checkpointer)
+        do {
+            try checkpointer.open()
+        } catch {
+            throw StoreError(code: .storageFailure, message: "cannot open the checkpointing connection of \(path): \(error)")
+        }
     }
 
     /// A store for `nodeID` in a private in-memory database (no WAL, nothing survives): for tests.
     public static func inMemory(nodeID: String) throws -> SQLiteNodeStore {
         let writer: DatabaseQueue
         do {
-            writer = try DatabaseQueue(configuration: configuration(synchronous: .normal))
+            writer = try DatabaseQueue(configuration: configuration(synchronous: .normal, checkpointer: nil))
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot open in-memory node store: \(error)")
         }
-        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID)
+        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID, checkpointer: nil)
     }
 
-    private init(writer: any DatabaseWriter, path: String?, nodeID: String) throws {
+    private init(writer: any DatabaseWriter, path: String?, nodeID: String, checkpointer: WALCheckpointer?) throws {
         self.writer = writer
         self.path = path
         self.nodeID = nodeID
+        self.checkpointer = checkpointer
         do {
             try StoreSchema.migrator.migrate(writer)
         } catch {
@@ -61,13 +74,15 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
-    private static func configuration(synchronous: Synchronous) -> Configuration {
+    private static func configuration(synchronous: Synchronous, checkpointer: WALCheckpointer?) -> Configuration {
         var configuration = Configuration()
         // Another process (the CLI's `dlq` or `trace`) may hold the database for a moment.
         configuration.busyMode = .timeout(5)
         let pragma = "PRAGMA synchronous = \(synchronous.pragmaValue)"
         configuration.prepareDatabase { db in
             try db.execute(sql: pragma)
+            // Every connection of the pool gets the hook; only the writer's commits call it.
+            checkpointer?.install(on: db)
         }
         return configuration
     }
@@ -75,6 +90,7 @@ public final class SQLiteNodeStore: NodeStore {
     /// Closes the database; any later call throws ``StoreError/Code/storageFailure``.
     public func close() throws {
         do {
+            try checkpointer?.close()
             try writer.close()
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot close \(location): \(error)")

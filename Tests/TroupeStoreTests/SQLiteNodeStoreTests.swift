@@ -181,6 +181,38 @@ struct SQLiteNodeStoreTests {
         }
     }
 
+    /// The WAL is checkpointed off the writer and stays bounded under a stream of commits: with
+    /// thresholds of 20 and 200 frames, 800 commits never take the WAL file past 200 frames plus
+    /// one commit (SQLite's own automatic checkpoint, at 1000 frames, would let it grow past
+    /// that), background checkpoints ran, and every event is still there.
+    @Test func theWriteAheadLogIsCheckpointedOffTheWriterAndStaysBounded() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("node-a.sqlite").path
+            let checkpointer = WALCheckpointer(path: path, backgroundThreshold: 20, writerThreshold: 200)
+            let store = try SQLiteNodeStore(path: path, nodeID: "node-a", synchronous: .normal, checkpointer: checkpointer)
+            var largestWAL: Int64 = 0
+            let commits: UInt64 = 800
+            for n in 1 ... commits {
+                let event = envelope(n)
+                try await store.apply(batch {
+                    $0.published = [PublishedEvent(envelope: event, groups: ["billing"], publishedAtMicros: Int64(n))]
+                    $0.handled = [handled(envelope(100_000 + n))]
+                })
+                let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int64) ?? 0
+                largestWAL = max(largestWAL, size)
+            }
+            let pageSize = try await store.writer.read { try Int64.fetchOne($0, sql: "PRAGMA page_size") } ?? 4096
+            let bound = 32 + (200 + 50) * (pageSize + 24)
+            #expect(largestWAL > 0)
+            #expect(largestWAL <= bound, "WAL reached \(largestWAL) bytes; bound \(bound)")
+            try await eventually("a background checkpoint ran") { checkpointer.backgroundCheckpoints > 0 }
+            let snapshot = try await store.loadSnapshot(nowMicros: 0)
+            #expect(snapshot.outbox.count == Int(commits))
+            #expect(snapshot.idempotencyKeys.count == Int(commits))
+            try store.close()
+        }
+    }
+
     /// Runs `body` with a new SQLite store of `kind`.
     private func withSQLiteStore(_ kind: StoreKind, _ body: (SQLiteNodeStore) async throws -> Void) async throws {
         switch kind {
