@@ -194,26 +194,26 @@ public final class MeshNode: MeshTransport {
 
     // MARK: Lifecycle
 
-    /// Says goodbye to every peer, closes every link and the listener, and ends ``notifications``.
     /// Suspends for `duration` on a timer of the node's event loop: a task preferring
     /// ``preferredTaskExecutor`` is woken by the loop itself, with no thread of the global pool
     /// in between (the runtime node's periodic tick runs this way). Throws `CancellationError`
-    /// when the task is cancelled; the timer is cancelled with it.
+    /// when the task is cancelled (the timer is cancelled with it), and the loop's error when
+    /// the loop has shut down.
     nonisolated(nonsending) public func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
-        let (seconds, attoseconds) = duration.components
-        let timer = core.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {}
+        let timer = core.eventLoop.scheduleTask(in: TimeAmount(duration)) {}
         do {
             try await withTaskCancellationHandler {
                 try await timer.futureResult.get()
             } onCancel: {
                 timer.cancel()
             }
-        } catch {
+        } catch EventLoopError.cancelled {
             throw CancellationError()
         }
     }
 
+    /// Says goodbye to every peer, closes every link and the listener, and ends ``notifications``.
     nonisolated(nonsending) public func shutdown() async {
         let future = try? await onLoop { $0.shutdown() }
         try? await future?.get()

@@ -12,11 +12,12 @@ import Troupe
 /// batch waiting at that moment, so under load one transaction commits many callers' batches,
 /// while a lone batch on an idle node is written at once (no timer, no added latency).
 ///
-/// Each batch keeps its own all-or-nothing outcome: inside the shared transaction it runs in a
-/// savepoint, so a refused batch (a live duplicate idempotency key) is rolled back alone and
-/// only its caller gets the error. Batches are applied one after the other in arrival order and
-/// never merged, so "complete event X, then publish X again" keeps its order. Every caller is
-/// resumed only after the transaction holding its batch committed.
+/// Each batch keeps its own all-or-nothing outcome: when one batch of a shared transaction is
+/// refused (a live duplicate idempotency key), the store rolls the transaction back and commits
+/// the batches again one transaction each, so only the refused caller gets the error (see
+/// `SQLiteNodeStore.commitWaitingBatches`). Batches are applied one after the other in arrival
+/// order and never merged, so "complete event X, then publish X again" keeps its order. Every
+/// caller is resumed only after the transaction holding its batch committed.
 final class CommitQueue: Sendable {
     /// A batch and the caller waiting for its commit.
     struct Pending: Sendable {

@@ -19,7 +19,9 @@ import Synchronization
 /// - after a commit that leaves at least ``writerThreshold`` frames, the writer checkpoints
 ///   itself, as SQLite would have: a PASSIVE checkpoint racing a busy writer may never catch up
 ///   with it, and only a fully checkpointed WAL is restarted from its beginning, so this bounds
-///   the WAL's size (`writerThreshold` pages plus one commit).
+///   the WAL's size: `writerThreshold` pages plus the commits made while a background
+///   checkpoint still holds the checkpoint lock (the writer's own attempt then finds it busy
+///   and the next commit tries again).
 ///
 /// A checkpoint never changes what is committed; which connection runs it does not matter for
 /// durability. Under ``SQLiteNodeStore/Synchronous/normal`` it is also where the WAL is synced.

@@ -165,7 +165,12 @@ struct SQLiteNodeStoreTests {
                         }
                     }
                 }
-                try await eventually("all 20 batches wait for the same write") { store.commits.waitingCount == 20 }
+                do {
+                    try await eventually("all 20 batches wait for the same write") { store.commits.waitingCount == 20 }
+                } catch {
+                    gate.open()  // never leave the writer held: the test must end either way
+                    throw error
+                }
                 gate.open()
                 var outcomes: [Int: StoreError.Code?] = [:]
                 for try await (n, code) in group { outcomes[n] = code }
@@ -182,9 +187,10 @@ struct SQLiteNodeStoreTests {
     }
 
     /// The WAL is checkpointed off the writer and stays bounded under a stream of commits: with
-    /// thresholds of 20 and 200 frames, 800 commits never take the WAL file past 200 frames plus
-    /// one commit (SQLite's own automatic checkpoint, at 1000 frames, would let it grow past
-    /// that), background checkpoints ran, and every event is still there.
+    /// thresholds of 20 and 200 frames, 800 commits keep the WAL file under 450 frames (200, plus
+    /// the commits made while a slow background checkpoint holds the lock; SQLite's own automatic
+    /// checkpoint, at 1000 frames, takes it past 1000), background checkpoints ran, and every
+    /// event is still there.
     @Test func theWriteAheadLogIsCheckpointedOffTheWriterAndStaysBounded() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("node-a.sqlite").path
@@ -202,7 +208,7 @@ struct SQLiteNodeStoreTests {
                 largestWAL = max(largestWAL, size)
             }
             let pageSize = try await store.writer.read { try Int64.fetchOne($0, sql: "PRAGMA page_size") } ?? 4096
-            let bound = 32 + (200 + 50) * (pageSize + 24)
+            let bound = 32 + 450 * (pageSize + 24)
             #expect(largestWAL > 0)
             #expect(largestWAL <= bound, "WAL reached \(largestWAL) bytes; bound \(bound)")
             try await eventually("a background checkpoint ran") { checkpointer.backgroundCheckpoints > 0 }
