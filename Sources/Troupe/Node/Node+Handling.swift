@@ -247,7 +247,7 @@ extension Node {
         if let encoded = publication.encodedBody {
             body = encoded
         } else {
-            body = ByteBuffer(bytes: publication.event.flatMap { try? JSONEncoder().encode($0) } ?? Data("{}".utf8))
+            body = publication.event.flatMap { try? EventBodyCoding.encode($0) } ?? ByteBuffer(string: "{}")
         }
         return Envelope(
             eventID: eventID, type: publication.type, source: identity.nodeID, subject: publication.subject,

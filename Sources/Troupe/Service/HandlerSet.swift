@@ -38,7 +38,7 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
             settings: settings,
             decode: { envelope in
                 do {
-                    return try JSONDecoder().decode(E.self, from: Data(envelope.body.readableBytesView))
+                    return try EventBodyCoding.decode(E.self, from: envelope.body)
                 } catch {
                     throw HandlerError.undecodablePayload(type: E.eventType, detail: "\(error)")
                 }
