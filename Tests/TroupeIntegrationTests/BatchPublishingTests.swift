@@ -28,6 +28,39 @@ struct BatchPublishingTests {
         try await group.shutdownGracefully()
     }
 
+    @Test func anEventThatDoesNotEncodeIsRefusedWithATypedErrorAndNothingIsPublished() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let source = try await RunningService.start(SourceService(), on: group)
+        let refusal = await #expect(throws: NodeError.self) {
+            try await source.node.publish(contentsOf: [Reading(reading: 1), Reading(reading: .nan)])
+        }
+        #expect(refusal?.code == .unencodableEvent)
+        #expect(refusal?.message.contains("Reading") == true)
+        #expect(await source.node.statistics.outboxDepth == 0, "not even the event that encodes")
+        #expect(await source.node.statistics.published == 0)
+        try await source.node.publish(Reading(reading: 2.5))
+        #expect(await source.node.statistics.outboxDepth == 1)
+        await source.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func aHandlerWhosePublicationDoesNotEncodeFailsItsDeliveryAndKeepsNoState() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let source = try await RunningService.start(SourceService(), on: group)
+        let reader = try await RunningService.start(ReadingService(), seeds: [source.address], on: group,
+                                                    configuration: NodeConfiguration(defaultDeliveryPolicy: fastPolicy))
+        #expect(await eventually("interest") { await source.mesh.matchingGroups(for: probe("Ping")) == ["reader"] })
+        try await source.node.publish(contentsOf: [Ping(n: 0), Ping(n: 4)])
+        #expect(await eventually("Ping 4 handled") { await reader.node.state == 1 })
+        #expect(await eventually("Ping 0 dead-lettered") { await source.node.statistics.deadLetterDepth == 1 })
+        #expect(await reader.node.state == 1, "the failed handling left no state behind")
+        #expect(await reader.node.statistics.handlerFailures >= 1)
+        #expect(await reader.node.statistics.published == 1, "only Ping 4's Reading")
+        await reader.stop()
+        await source.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func waitingForTheOutboxReturnsOnceTheConsumerHasCaughtUp() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let source = try await RunningService.start(SourceService(), on: group)

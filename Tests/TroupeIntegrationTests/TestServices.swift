@@ -122,3 +122,22 @@ struct SequencerService: ServiceDefinition {
         }
     }
 }
+
+/// An event with a number JSON cannot carry when `reading` is not finite.
+struct Reading: Event {
+    static let eventType = "Reading"
+    var reading: Double
+}
+
+/// Turns each Ping into a Reading of 1/n: Ping 0 gives infinity, which does not encode. Its
+/// state counts the Pings whose handling was kept.
+struct ReadingService: ServiceDefinition {
+    static let name = "reader"
+    func initialState() -> Int { 0 }
+    func handlers(_ on: inout HandlerSet<Int>) {
+        on.event(Ping.self) { ping, kept, context in
+            kept += 1
+            context.publish(Reading(reading: 1 / Double(ping.n)))
+        }
+    }
+}

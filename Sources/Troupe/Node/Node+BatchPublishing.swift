@@ -29,13 +29,13 @@ extension Node {
         batch.published.reserveCapacity(publications.count)
         let tracing = EventTracing.isActive
         for publication in publications {
-            let makeOne = { [self] () -> Envelope in
-                var envelope = makeEnvelope(for: publication, causedBy: nil, nowMicros: nowMicros)
+            let makeOne = { [self] () throws -> Envelope in
+                var envelope = try makeEnvelope(for: publication, causedBy: nil, nowMicros: nowMicros)
                 if let correlationID { envelope.correlationID = correlationID }
                 return envelope
             }
-            let envelope = !tracing ? makeOne() : withSpan("publish \(publication.type)", ofKind: .producer) { span in
-                let envelope = makeOne()
+            let envelope = !tracing ? try makeOne() : try withSpan("publish \(publication.type)", ofKind: .producer) { span in
+                let envelope = try makeOne()
                 EventTracing.annotate(span, envelope, nodeID: identity.nodeID)
                 return envelope
             }

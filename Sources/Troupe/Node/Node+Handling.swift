@@ -198,6 +198,23 @@ extension Node {
             return nil
         }
         metrics.handlerDuration.recordNanoseconds((clock.monotonicNow() - started).microseconds * 1000)
+        // The events it published are built before anything is kept: one that does not encode
+        // fails the delivery like a throwing handler, leaving the state as it was.
+        let tracing = EventTracing.isActive
+        let publications: [Envelope]
+        do {
+            publications = try context.published.map { publication in
+                guard tracing else { return try makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros) }
+                return try withSpan("publish \(publication.type)", ofKind: .producer) { span in
+                    let published = try makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros)
+                    EventTracing.annotate(span, published, nodeID: identity.nodeID)
+                    return published
+                }
+            }
+        } catch {
+            await reject(delivery, from: peer, error, eventLogger)
+            return nil
+        }
         working = candidate
         keysInGroup.insert(key)
 
@@ -206,15 +223,6 @@ extension Node {
         let expiry = skipsIdempotency ? retentionNow : retentionNow + configuration.idempotencyTTL.microseconds
         batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
                                           group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
-        let tracing = EventTracing.isActive
-        let publications = context.published.map { publication in
-            guard tracing else { return makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros) }
-            return withSpan("publish \(publication.type)", ofKind: .producer) { span in
-                let published = makeEnvelope(for: publication, causedBy: envelope, nowMicros: nowMicros)
-                EventTracing.annotate(span, published, nodeID: identity.nodeID)
-                return published
-            }
-        }
         let targets = publications.map { matchingGroups(for: $0) }
         batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
         return HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
@@ -225,7 +233,7 @@ extension Node {
     /// given, e.g. to replay into an existing one) and a new trace. The event is durable in the
     /// outbox before this returns; delivery continues in the background until every target group
     /// has acknowledged it. Throws ``NodeError`` (`overloaded`) while events wait for delivery
-    /// capacity: retry later.
+    /// capacity: retry later; (`unencodableEvent`) when the event does not encode as JSON.
     @discardableResult
     public func publish<E: Event>(
         _ event: E, headers: [Envelope.Header] = [], correlationID: EventID? = nil
@@ -235,7 +243,8 @@ extension Node {
     }
 
     /// Builds the envelope of a new event; inside a handler it inherits correlation and trace.
-    func makeEnvelope(for publication: PendingPublication, causedBy parent: Envelope?, nowMicros: Int64) -> Envelope {
+    /// Throws ``NodeError`` (`unencodableEvent`) when the event's body does not encode.
+    func makeEnvelope(for publication: PendingPublication, causedBy parent: Envelope?, nowMicros: Int64) throws -> Envelope {
         let eventID = EventID(millisecondsSinceEpoch: UInt64(max(0, nowMicros / 1000)), using: &random)
         let trace: TraceParent
         if let parent, let parentTrace = TraceParent(parent.traceparent) {
@@ -247,7 +256,11 @@ extension Node {
         if let encoded = publication.encodedBody {
             body = encoded
         } else {
-            body = publication.event.flatMap { try? EventBodyCoding.encode($0) } ?? ByteBuffer(string: "{}")
+            do {
+                body = try publication.event.map { try EventBodyCoding.encode($0) } ?? ByteBuffer(string: "{}")
+            } catch {
+                throw NodeError(code: .unencodableEvent, message: "\(publication.type) does not encode as JSON, nothing was published: \(error)")
+            }
         }
         return Envelope(
             eventID: eventID, type: publication.type, source: identity.nodeID, subject: publication.subject,

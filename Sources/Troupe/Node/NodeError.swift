@@ -13,6 +13,10 @@ public struct NodeError: Error, Hashable, Sendable, CustomStringConvertible {
         /// from outside is refused — retry later — rather than accepted into an ever-growing
         /// backlog.
         public static let overloaded = Code(rawValue: 2)
+        /// An event's body does not encode (a non-finite number, or its own `encode(to:)`
+        /// throws): nothing is published. From a handler, the delivery being handled fails and
+        /// is retried, then dead-lettered.
+        public static let unencodableEvent = Code(rawValue: 3)
     }
 
     /// What went wrong.
