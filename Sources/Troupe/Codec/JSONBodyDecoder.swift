@@ -370,45 +370,49 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
     /// A number parsed straight as `F` (as Foundation does: no rounding through another type);
     /// one out of `F`'s range is Foundation's call.
     func decodeFloatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, at position: Int) throws -> F {
-        var scanner = JSONScanner(bytes: bytes, index: position)
-        guard bytes[position] == UInt8(ascii: "-") || JSONScanner.isDigit(bytes[position]) else { throw fail("not a number", at: position) }
-        _ = try scanner.skipNumber()
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position ..< scanner.index]), as: UTF8.self)
-        guard let value = F(text), value.isFinite else { throw fail("number out of range", at: position) }
+        guard let value = F(try numberText(at: position)), value.isFinite else { throw fail("number out of range", at: position) }
         return value
     }
 
-    /// Any decodable at `position`: Foundation's special types, then the type's own `init(from:)`.
-    func decode<T: Decodable>(_ type: T.Type, at position: Int, key: (any CodingKey)?) throws -> T {
-        if T.self == String.self { return try decodeString(at: position) as! T }
-        if T.self == Int.self { return try decodeInteger(Int.self, at: position) as! T }
-        if T.self == Bool.self { return try decodeBool(at: position) as! T }
-        if T.self == Double.self { return try decodeDouble(at: position) as! T }
+    /// The text of the number at `position`.
+    private func numberText(at position: Int) throws -> String {
+        guard bytes[position] == UInt8(ascii: "-") || JSONScanner.isDigit(bytes[position]) else { throw fail("not a number", at: position) }
+        var scanner = JSONScanner(bytes: bytes, index: position)
+        _ = try scanner.skipNumber()
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position ..< scanner.index]), as: UTF8.self)
+    }
+
+    /// The common scalars and Foundation's special types (`Data` from Base64, `URL` from a
+    /// string, `Decimal` from a number) at `position`; nil for any other type.
+    private func decodeScalar<T: Decodable>(_ type: T.Type, at position: Int) throws -> T? {
+        if T.self == String.self { return try decodeString(at: position) as? T }
+        if T.self == Int.self { return try decodeInteger(Int.self, at: position) as? T }
+        if T.self == Bool.self { return try decodeBool(at: position) as? T }
+        if T.self == Double.self { return try decodeDouble(at: position) as? T }
         if T.self == Data.self {
             guard let data = Data(base64Encoded: try decodeString(at: position)) else { throw fail("invalid Base64", at: position) }
-            return data as! T
+            return data as? T
         }
         if T.self == URL.self {
             guard let url = URL(string: try decodeString(at: position)) else { throw fail("invalid URL", at: position) }
-            return url as! T
+            return url as? T
         }
         if T.self == Decimal.self {
-            var scanner = JSONScanner(bytes: bytes, index: position)
-            guard bytes[position] == UInt8(ascii: "-") || JSONScanner.isDigit(bytes[position]) else { throw fail("not a number", at: position) }
-            _ = try scanner.skipNumber()
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position ..< scanner.index]), as: UTF8.self)
-            guard let decimal = Decimal(string: text) else { throw fail("not a decimal", at: position) }
-            return decimal as! T
+            guard let decimal = Decimal(string: try numberText(at: position)) else { throw fail("not a decimal", at: position) }
+            return decimal as? T
         }
+        return nil
+    }
+
+    /// Any decodable at `position`: a scalar in place, else the type's own `init(from:)`.
+    func decode<T: Decodable>(_ type: T.Type, at position: Int, key: (any CodingKey)?) throws -> T {
+        if let scalar = try decodeScalar(T.self, at: position) { return scalar }
         return try T(from: child(at: position, key: key))
     }
 
     /// Decodes this decoder's own value.
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-        if T.self == String.self || T.self == Int.self || T.self == Bool.self || T.self == Double.self
-            || T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
-            return try decode(T.self, at: position, key: nil)
-        }
+        if let scalar = try decodeScalar(T.self, at: position) { return scalar }
         return try T(from: self)
     }
 }

@@ -51,7 +51,7 @@ final class JSONByteWriter {
         if T.self == String.self { return writeString(value as! String) }
         if T.self == Int.self { return writeInteger(value as! Int) }
         if T.self == Bool.self { return bytes.append(contentsOf: (value as! Bool) ? Self.trueLiteral : Self.falseLiteral) }
-        if T.self == Double.self { return try writeDouble(value as! Double) }
+        if T.self == Double.self { return try writeFloatingPoint(value as! Double) }
         if T.self == Data.self { return writeString((value as! Data).base64EncodedString()) }
         if T.self == URL.self { return writeString((value as! URL).absoluteString) }
         if T.self == Decimal.self { return bytes.append(contentsOf: (value as! Decimal).description.utf8) }
@@ -91,14 +91,7 @@ final class JSONByteWriter {
     }
 
     /// Shortest round-trip form, with Foundation's spelling: no `.0` on whole numbers.
-    func writeDouble(_ value: Double) throws {
-        guard value.isFinite else { throw JSONBodyEncoder.Unsupported(reason: "non-finite number \(value)") }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
-    }
-
-    func writeFloat(_ value: Float) throws {
+    func writeFloatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F) throws {
         guard value.isFinite else { throw JSONBodyEncoder.Unsupported(reason: "non-finite number \(value)") }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -252,12 +245,12 @@ struct JSONStreamingKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoc
 
     mutating func encode(_ value: Double, forKey key: Key) throws {
         writeKey(key)
-        try encoder.writer.writeDouble(value)
+        try encoder.writer.writeFloatingPoint(value)
     }
 
     mutating func encode(_ value: Float, forKey key: Key) throws {
         writeKey(key)
-        try encoder.writer.writeFloat(value)
+        try encoder.writer.writeFloatingPoint(value)
     }
 
     mutating func encode(_ value: Int, forKey key: Key) throws { writeKey(key); encoder.writer.writeInteger(value) }
@@ -311,12 +304,12 @@ struct JSONStreamingUnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func encode(_ value: Double) throws {
         encoder.beginEntry()
-        try encoder.writer.writeDouble(value)
+        try encoder.writer.writeFloatingPoint(value)
     }
 
     mutating func encode(_ value: Float) throws {
         encoder.beginEntry()
-        try encoder.writer.writeFloat(value)
+        try encoder.writer.writeFloatingPoint(value)
     }
 
     mutating func encode(_ value: Int) throws { encoder.beginEntry(); encoder.writer.writeInteger(value) }
@@ -362,8 +355,8 @@ struct JSONStreamingSingleValueContainer: SingleValueEncodingContainer {
         encoder.writer.bytes.append(contentsOf: value ? JSONByteWriter.trueLiteral : JSONByteWriter.falseLiteral)
     }
     mutating func encode(_ value: String) throws { try claim(); encoder.writer.writeString(value) }
-    mutating func encode(_ value: Double) throws { try claim(); try encoder.writer.writeDouble(value) }
-    mutating func encode(_ value: Float) throws { try claim(); try encoder.writer.writeFloat(value) }
+    mutating func encode(_ value: Double) throws { try claim(); try encoder.writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Float) throws { try claim(); try encoder.writer.writeFloatingPoint(value) }
     mutating func encode(_ value: Int) throws { try claim(); encoder.writer.writeInteger(value) }
     mutating func encode(_ value: Int8) throws { try claim(); encoder.writer.writeInteger(value) }
     mutating func encode(_ value: Int16) throws { try claim(); encoder.writer.writeInteger(value) }
