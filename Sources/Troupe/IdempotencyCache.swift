@@ -19,8 +19,8 @@ import DequeModule
 /// p99.9 of `troupe bench --rate`). Reserving costs the bucket array up front (~0.8 MB for the
 /// default 20k keys, touched only as keys arrive); the keys themselves are allocated as before.
 public struct IdempotencyCache: Sendable {
-    private var expiries: [String: Int64] = [:]
-    private var order: Deque<String> = []
+    private var expiries: [IdempotencyKey: Int64] = [:]
+    private var order: Deque<IdempotencyKey> = []
     /// The most keys kept.
     public let capacity: Int
 
@@ -35,7 +35,7 @@ public struct IdempotencyCache: Sendable {
     public var count: Int { expiries.count }
 
     /// The expiry (retention-clock microseconds) of `key`, if held; setting one records it.
-    public subscript(key: String) -> Int64? {
+    public subscript(key: IdempotencyKey) -> Int64? {
         get { expiries[key] }
         set {
             guard let newValue else {
@@ -48,7 +48,7 @@ public struct IdempotencyCache: Sendable {
     }
 
     /// Whether `key` is held and unexpired at `now`.
-    public func contains(_ key: String, at now: Int64) -> Bool {
+    public func contains(_ key: IdempotencyKey, at now: Int64) -> Bool {
         expiries[key].map { $0 > now } ?? false
     }
 

@@ -202,14 +202,7 @@ struct JSONParser {
         guard index + 4 <= bytes.count else { throw failure("truncated \\u escape") }
         var value: UInt16 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw failure("invalid hex digit")
-            }
+            guard let digit = HexDigit.value(of: bytes[index]) else { throw failure("invalid hex digit") }
             value = value << 4 | UInt16(digit)
             index += 1
         }

@@ -28,9 +28,13 @@ struct BatchWriter {
             try run(#"UPDATE outbox_group SET attempts = ? WHERE event_id = ? AND "group" = ?"#,
                     [progress.attempts, RecordCoding.blob(of: progress.eventID), progress.group])
         }
+        // An event completed in this batch loses all its group rows below, in one statement per
+        // event: deleting its acknowledged groups one by one first would only search the same
+        // b-tree again (the common case: the last group's ack completes the event).
+        let completing = batch.completed.isEmpty || batch.acknowledged.isEmpty ? [] : Set(batch.completed)
         if !batch.acknowledged.isEmpty {
             let release = try HotStatement(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#, in: db)
-            for progress in batch.acknowledged {
+            for progress in batch.acknowledged where !completing.contains(progress.eventID) {
                 try release.bind(progress.eventID, at: 1)
                 try release.bind(progress.group, at: 2)
                 try release.execute()
@@ -79,7 +83,7 @@ struct BatchWriter {
             """, in: db)
         let archive = try archiveStatement()
         for event in handled {
-            let key = event.idempotencyKey
+            let key = event.idempotencyKey.description
             try record.bind(key, at: 1)
             try record.bind(event.envelope.eventID, at: 2)
             try record.bind(event.expiresAtMicros, at: 3)

@@ -11,13 +11,13 @@ struct StoreReader {
 
     func snapshot(nowMicros: Int64) throws -> StoreSnapshot {
         let state = try Data.fetchOne(db.cachedStatement(sql: "SELECT json FROM state WHERE id = 1"))
-        var keys: [String: Int64] = [:]
+        var keys: [IdempotencyKey: Int64] = [:]
         let keyRows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT key, expires_at FROM idempotency WHERE expires_at > ?"),
             arguments: [nowMicros]
         )
         while let row = try keyRows.next() {
-            keys[try row.decode(String.self, atIndex: 0)] = try row.decode(Int64.self, atIndex: 1)
+            keys[IdempotencyKey(try row.decode(String.self, atIndex: 0))] = try row.decode(Int64.self, atIndex: 1)
         }
         var records: [String: Data] = [:]
         let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT key, value FROM state_record"))

@@ -59,15 +59,17 @@ public struct EventID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// The 26-character Crockford base32 form.
     public var description: String {
-        var digits = [UInt8](repeating: 0, count: 26)
-        var high = self.high
-        var low = self.low
-        for index in stride(from: 25, through: 0, by: -1) {
-            digits[index] = Self.alphabet[Int(low & 0x1F)]
-            low = low >> 5 | (high & 0x1F) << 59
-            high >>= 5
+        // Written straight into the string's storage: one allocation, no intermediate array.
+        String(unsafeUninitializedCapacity: 26) { digits in
+            var high = self.high
+            var low = self.low
+            for index in stride(from: 25, through: 0, by: -1) {
+                digits[index] = Self.alphabet[Int(low & 0x1F)]
+                low = low >> 5 | (high & 0x1F) << 59
+                high >>= 5
+            }
+            return 26
         }
-        return String(decoding: digits, as: UTF8.self)
     }
 
     /// Orders ids by their bits, which is creation time first.

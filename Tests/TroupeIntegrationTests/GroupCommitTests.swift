@@ -40,7 +40,7 @@ struct GroupCommitTests {
         #expect(statistics.delivered == 4 && statistics.handled == 2)
         #expect(statistics.duplicatesSuppressed == 1 && statistics.handlerFailures == 1)
         let snapshot = try await store.loadSnapshot(nowMicros: .min)
-        #expect(Set(snapshot.idempotencyKeys.keys) == [EventID(high: 1, low: 1).description, EventID(high: 1, low: 2).description])
+        #expect(Set(snapshot.idempotencyKeys.keys.map(\.description)) == [EventID(high: 1, low: 1).description, EventID(high: 1, low: 2).description])
 
         // The redelivery of 3 and a late copy of 2 in the next group.
         await counter.node.handleDeliveries(try [Self.delivery(3, id: 3, deliveryID: 15), Self.delivery(2, id: 2, deliveryID: 16)].map { ($0, peer) })

@@ -156,7 +156,7 @@ struct SQLiteNodeStoreTests {
                         do {
                             try await store.apply(batch {
                                 // Batch 7 repeats a live key: it alone is refused.
-                                $0.handled = [handled(envelope(UInt64(n)), key: n == 7 ? "taken" : "k\(n)", at: 2_000, expiresAt: 60_000)]
+                                $0.handled = [handled(envelope(UInt64(n)), key: IdempotencyKey(n == 7 ? "taken" : "k\(n)"), at: 2_000, expiresAt: 60_000)]
                                 $0.published = [PublishedEvent(envelope: envelope(UInt64(1_000 + n)), groups: ["a"], publishedAtMicros: Int64(2_000 + n))]
                             })
                             return (n, nil)

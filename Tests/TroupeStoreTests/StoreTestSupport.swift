@@ -68,9 +68,9 @@ func eventID(_ n: UInt64) -> EventID {
 }
 
 /// A handled event with key `key` (default: the id's text), handled at `at`, expiring at `expiresAt`.
-func handled(_ envelope: Envelope, key: String? = nil, at: Int64 = 1_000, expiresAt: Int64 = 10_000, group: String = "billing") -> HandledEvent {
+func handled(_ envelope: Envelope, key: IdempotencyKey? = nil, at: Int64 = 1_000, expiresAt: Int64 = 10_000, group: String = "billing") -> HandledEvent {
     HandledEvent(
-        idempotencyKey: key ?? envelope.eventID.description, expiresAtMicros: expiresAt,
+        idempotencyKey: key ?? IdempotencyKey(eventID: envelope.eventID), expiresAtMicros: expiresAt,
         envelope: envelope, group: group, handledAtMicros: at
     )
 }
@@ -100,7 +100,7 @@ struct SnapshotContent: Equatable, CustomStringConvertible {
 
     var state: Data?
     var outbox: [Outbox]
-    var idempotencyKeys: [String: Int64]
+    var idempotencyKeys: [IdempotencyKey: Int64]
     var interest: [LearnedInterest]
 
     init(_ snapshot: StoreSnapshot) {

@@ -4,7 +4,7 @@ import Testing
 @Suite struct IdempotencyCacheTests {
     @Test func theOldestKeysGoFirstWhenTheCacheIsFull() {
         var cache = IdempotencyCache(capacity: 3)
-        for (index, key) in ["a", "b", "c", "d"].enumerated() { cache[key] = Int64(100 + index) }
+        for (index, key) in (["a", "b", "c", "d"] as [IdempotencyKey]).enumerated() { cache[key] = Int64(100 + index) }
         #expect(cache.count == 3)
         #expect(cache["a"] == nil, "the oldest was evicted")
         #expect(cache["d"] == 103)

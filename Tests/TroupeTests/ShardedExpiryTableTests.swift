@@ -4,7 +4,7 @@ import Testing
 @Suite struct ShardedExpiryTableTests {
     @Test func keysAreRecordedReplacedAndRemovedAcrossShards() {
         var table = ShardedExpiryTable()
-        let keys = (0 ..< 1_000).map { "OrderPlaced:order-\($0)" }
+        let keys = (0 ..< 1_000).map { IdempotencyKey("OrderPlaced:order-\($0)") }
         for (index, key) in keys.enumerated() { table[key] = Int64(index) }
         #expect(table.count == 1_000)
         #expect(keys.enumerated().allSatisfy { table[$1] == Int64($0) })
@@ -19,7 +19,7 @@ import Testing
 
     @Test func expiredKeysArePurgedAndTheSnapshotHoldsOnlyUnexpiredOnes() {
         var table = ShardedExpiryTable()
-        for index in 0 ..< 500 { table["key-\(index)"] = Int64(index) }
+        for index in 0 ..< 500 { table[IdempotencyKey("key-\(index)")] = Int64(index) }
         // Expiry at or before `now` is expired, as in the SQLite store.
         let unexpired = table.unexpired(at: 99)
         #expect(unexpired.count == 400)

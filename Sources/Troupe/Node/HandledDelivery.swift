@@ -9,7 +9,7 @@ struct HandledDelivery {
     /// Who delivered it.
     let peer: NodeIdentity
     /// Its idempotency key and the key's expiry on the retention clock.
-    let key: String
+    let key: IdempotencyKey
     let expiry: Int64
     /// The events its handler published, and their target groups.
     let publications: [Envelope]

@@ -26,7 +26,7 @@ extension Node {
         var working = state
         var batch = StoreBatch()
         var handled: [HandledDelivery] = []
-        var keysInGroup = Set<String>()
+        var keysInGroup = Set<IdempotencyKey>()
         for (delivery, peer) in deliveries {
             if let outcome = await runHandler(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch) {
                 handled.append(outcome)
@@ -132,7 +132,7 @@ extension Node {
     /// commit must record and what follows it. On failure `working` is left as it was.
     private func runHandler(
         for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
-        keysInGroup: inout Set<String>, into batch: inout StoreBatch
+        keysInGroup: inout Set<IdempotencyKey>, into batch: inout StoreBatch
     ) async -> HandledDelivery? {
         guard EventTracing.isActive else {
             return await runHandlerInSpan(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch)
@@ -145,7 +145,7 @@ extension Node {
 
     private func runHandlerInSpan(
         for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
-        keysInGroup: inout Set<String>, into batch: inout StoreBatch
+        keysInGroup: inout Set<IdempotencyKey>, into batch: inout StoreBatch
     ) async -> HandledDelivery? {
         statistics.delivered += 1
         metrics.delivered.increment()

@@ -8,7 +8,7 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
         let eventType: String
         let settings: SubscriptionSettings
         let decode: @Sendable (Envelope) throws -> any Event
-        let idempotencyKey: @Sendable (any Event, Envelope) -> String
+        let idempotencyKey: @Sendable (any Event, Envelope) -> IdempotencyKey
         let handle: @Sendable (any Event, inout State, inout HandlerContext) throws -> Void
     }
 
@@ -44,8 +44,8 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
                 }
             },
             idempotencyKey: { event, envelope in
-                guard let idempotencyKey, let typed = event as? E else { return envelope.eventID.description }
-                return "\(E.eventType):\(idempotencyKey(typed))"
+                guard let idempotencyKey, let typed = event as? E else { return IdempotencyKey(eventID: envelope.eventID) }
+                return IdempotencyKey("\(E.eventType):\(idempotencyKey(typed))")
             },
             handle: { event, state, context in
                 guard let typed = event as? E else { return }

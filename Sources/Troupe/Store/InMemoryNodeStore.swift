@@ -112,7 +112,7 @@ private struct Storage {
     /// The error for the first handled event whose key is recorded and unexpired when it was
     /// handled, counting keys recorded earlier in the same batch; nil when there is none.
     func duplicateKeyError(in handled: [HandledEvent]) -> StoreError? {
-        var staged: [String: Int64] = [:]
+        var staged: [IdempotencyKey: Int64] = [:]
         for event in handled {
             let key = event.idempotencyKey
             if let expiresAt = staged[key] ?? idempotency[key], expiresAt > event.retentionMicros {

@@ -10,17 +10,17 @@
 /// store's purge removes expired keys.
 struct ShardedExpiryTable: Sendable {
     private static let shardCount = 64
-    private var shards = [[String: Int64]](repeating: [:], count: ShardedExpiryTable.shardCount)
+    private var shards = [[IdempotencyKey: Int64]](repeating: [:], count: ShardedExpiryTable.shardCount)
 
     /// Creates an empty table.
     init() {}
 
-    private static func shard(of key: String) -> Int {
+    private static func shard(of key: IdempotencyKey) -> Int {
         Int(UInt(bitPattern: key.hashValue) % UInt(shardCount))
     }
 
     /// The expiry recorded for `key`; setting nil removes it.
-    subscript(key: String) -> Int64? {
+    subscript(key: IdempotencyKey) -> Int64? {
         get { shards[Self.shard(of: key)][key] }
         set { shards[Self.shard(of: key)][key] = newValue }
     }
@@ -40,8 +40,8 @@ struct ShardedExpiryTable: Sendable {
     }
 
     /// The keys unexpired at `nowMicros`, as one dictionary.
-    func unexpired(at nowMicros: Int64) -> [String: Int64] {
-        var result: [String: Int64] = [:]
+    func unexpired(at nowMicros: Int64) -> [IdempotencyKey: Int64] {
+        var result: [IdempotencyKey: Int64] = [:]
         result.reserveCapacity(count)
         for shard in shards {
             for (key, expiry) in shard where expiry > nowMicros { result[key] = expiry }

@@ -40,7 +40,7 @@ public struct StoreBatch: Sendable {
 /// An event handled by this node's service.
 public struct HandledEvent: Sendable {
     /// The idempotency key (the event id's text by default, or one the handler derived).
-    public var idempotencyKey: String
+    public var idempotencyKey: IdempotencyKey
     /// When the key stops guarding against duplicates, on the node's ``RetentionClock``
     /// (microseconds; epoch-like, but advancing with uptime only).
     public var expiresAtMicros: Int64
@@ -56,7 +56,7 @@ public struct HandledEvent: Sendable {
 
     /// Creates a record; `retentionMicros` defaults to `handledAtMicros` (a node whose retention
     /// clock started from the wall clock and never restarted).
-    public init(idempotencyKey: String, expiresAtMicros: Int64, envelope: Envelope, group: String, handledAtMicros: Int64, retentionMicros: Int64? = nil) {
+    public init(idempotencyKey: IdempotencyKey, expiresAtMicros: Int64, envelope: Envelope, group: String, handledAtMicros: Int64, retentionMicros: Int64? = nil) {
         self.idempotencyKey = idempotencyKey
         self.expiresAtMicros = expiresAtMicros
         self.envelope = envelope

@@ -8,7 +8,7 @@ public struct StoreSnapshot: Sendable {
     /// Unfinished published events, oldest first.
     public var outbox: [StoredOutboxEvent]
     /// Unexpired idempotency keys with their expiry (microseconds since the Unix epoch).
-    public var idempotencyKeys: [String: Int64]
+    public var idempotencyKeys: [IdempotencyKey: Int64]
     /// Learned interest.
     public var interest: [LearnedInterest]
     /// Every record of a keyed state (``KeyedState``), by key.
@@ -16,7 +16,7 @@ public struct StoreSnapshot: Sendable {
 
     /// Creates a snapshot.
     public init(
-        state: Data?, outbox: [StoredOutboxEvent], idempotencyKeys: [String: Int64], interest: [LearnedInterest],
+        state: Data?, outbox: [StoredOutboxEvent], idempotencyKeys: [IdempotencyKey: Int64], interest: [LearnedInterest],
         stateRecords: [String: Data] = [:]
     ) {
         self.state = state
