@@ -17,7 +17,8 @@ import DequeModule
 /// rehashes every key at each doubling, on the node's thread: at 12k and 24k String keys that
 /// held the node for 1-5 ms, and every event arriving meanwhile waited (the multi-millisecond
 /// p99.9 of `troupe bench --rate`). Reserving costs the bucket array up front (~0.8 MB for the
-/// default 20k keys, touched only as keys arrive); the keys themselves are allocated as before.
+/// default 20k keys, touched only as keys arrive). Default keys (event ids) allocate nothing
+/// more; a derived key's text is allocated as any string (see ``IdempotencyKey``).
 public struct IdempotencyCache: Sendable {
     private var expiries: [IdempotencyKey: Int64] = [:]
     private var order: Deque<IdempotencyKey> = []

@@ -67,7 +67,7 @@ func eventID(_ n: UInt64) -> EventID {
     EventID(high: (1_700_000_000_000 + n) << 16, low: n &* 0x9E37_79B9_7F4A_7C15)
 }
 
-/// A handled event with key `key` (default: the id's text), handled at `at`, expiring at `expiresAt`.
+/// A handled event with key `key` (default: the event id), handled at `at`, expiring at `expiresAt`.
 func handled(_ envelope: Envelope, key: IdempotencyKey? = nil, at: Int64 = 1_000, expiresAt: Int64 = 10_000, group: String = "billing") -> HandledEvent {
     HandledEvent(
         idempotencyKey: key ?? IdempotencyKey(eventID: envelope.eventID), expiresAtMicros: expiresAt,

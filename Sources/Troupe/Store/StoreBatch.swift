@@ -39,7 +39,7 @@ public struct StoreBatch: Sendable {
 
 /// An event handled by this node's service.
 public struct HandledEvent: Sendable {
-    /// The idempotency key (the event id's text by default, or one the handler derived).
+    /// The idempotency key (the event id by default, or one the handler derived); stores record its text.
     public var idempotencyKey: IdempotencyKey
     /// When the key stops guarding against duplicates, on the node's ``RetentionClock``
     /// (microseconds; epoch-like, but advancing with uptime only).
