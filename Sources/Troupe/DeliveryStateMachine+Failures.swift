@@ -51,11 +51,11 @@ extension DeliveryStateMachine {
             return []
         }
         deliveryIndex[deliveryID] = nil
-        current.deliveryIDs.removeAll { $0 == deliveryID }
+        current.withdraw(deliveryID)
         current.attempt -= 1  // it never left the node
         let since = current.unroutableSince ?? now
         current.unroutableSince = since
-        current.recordFailure("\(reason) in group \(key.group)", at: now)
+        current.recordFailure("\(reason) in group \(groups.name(key.group))", at: now)
         var actions: [DeliveryAction] = []
         guard now - since < current.policy.retention else {
             series[key] = current

@@ -23,6 +23,7 @@ extension DeliveryStateMachine {
     /// sent now (in event-id order) instead of at its backoff time.
     public mutating func routeAppeared(group: String, now: MonotonicTime) -> [DeliveryAction] {
         defer { pruneTimers() }
+        guard let group = groups.id(of: group) else { return [] }  // no live series in it
         let waiting = series.values.compactMap { current -> SeriesKey? in
             guard current.key.group == group, case .routeRetryScheduled = current.phase else { return nil }
             return current.key

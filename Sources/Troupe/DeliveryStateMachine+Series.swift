@@ -9,10 +9,10 @@ extension DeliveryStateMachine {
         now: MonotonicTime
     ) -> [DeliveryAction] {
         let eventID = envelope.eventID
-        events[eventID] = OpenEvent(envelope: envelope, openGroups: targets.map(\.group))
+        events[eventID] = OpenEvent(envelope: envelope, openGroupCount: targets.count)
         var actions: [DeliveryAction] = []
         for target in targets {
-            let key = SeriesKey(eventID: eventID, group: target.group)
+            let key = SeriesKey(eventID: eventID, group: groups.retain(target.group))
             let policy = policy(forGroup: target.group)
             series[key] = DeliverySeries(key: key, policy: policy, attempt: max(0, target.attemptsSoFar))
             if let lane = lane(of: key, policy: policy, subject: envelope.subject) {
@@ -45,7 +45,7 @@ extension DeliveryStateMachine {
         current.attempt += 1
         let deliveryID = nextDeliveryID
         nextDeliveryID &+= 1
-        current.deliveryIDs.append(deliveryID)
+        current.issue(deliveryID)
         deliveryIndex[deliveryID] = key
         let deadline = now + current.policy.ackTimeout
         current.phase = .inFlight(deliveryID: deliveryID, ackDeadline: deadline)
@@ -54,7 +54,7 @@ extension DeliveryStateMachine {
         var envelope = event.envelope
         envelope.attempt = UInt32(clamping: current.attempt)
         statistics.sends += 1
-        actions.append(.send(OutgoingDelivery(group: key.group, deliveryID: deliveryID, envelope: envelope)))
+        actions.append(.send(OutgoingDelivery(group: groups.name(key.group), deliveryID: deliveryID, envelope: envelope)))
     }
 
     /// Gives up on a series: emits its dead letter, then ends it.
@@ -69,7 +69,7 @@ extension DeliveryStateMachine {
         envelope.attempt = UInt32(clamping: max(current.attempt, 1))
         let letter = DeadLetter(
             envelope: envelope,
-            group: key.group,
+            group: groups.name(key.group),
             reason: reason,
             lastError: current.lastError ?? "ack timeout",
             attempts: current.attempt,
@@ -85,10 +85,11 @@ extension DeliveryStateMachine {
     /// event when it was the last open group, and lets the next event of its lane go.
     mutating func finish(_ key: SeriesKey, now: MonotonicTime, into actions: inout [DeliveryAction]) {
         guard let ended = series.removeValue(forKey: key), var event = events[key.eventID] else { return }
-        for deliveryID in ended.deliveryIDs { deliveryIndex[deliveryID] = nil }
+        ended.forEachDeliveryID { deliveryIndex[$0] = nil }
+        groups.release(key.group)  // a next series of its lane (below) holds the group too
         let lane = lane(of: key, policy: ended.policy, subject: event.envelope.subject)
-        event.openGroups.removeAll { $0 == key.group }
-        if event.openGroups.isEmpty {
+        event.openGroupCount -= 1
+        if event.openGroupCount == 0 {
             events[key.eventID] = nil
             statistics.completedEvents += 1
             actions.append(.completeEvent(key.eventID))

@@ -37,6 +37,8 @@ public struct DeliveryStateMachine: Sendable {
     var generator: Xoshiro256StarStar
     var events: [EventID: OpenEvent] = [:]
     var series: [SeriesKey: DeliverySeries] = [:]
+    /// The groups of live series, by number.
+    var groups = GroupTable()
     /// Every delivery id of every live series.
     var deliveryIndex: [UInt64: SeriesKey] = [:]
     /// Events of each ordering lane in publish order; the first one is the active one.
@@ -124,7 +126,7 @@ public struct DeliveryStateMachine: Sendable {
                 continue
             }
             statistics.acknowledged += 1
-            actions.append(.recordAcknowledged(eventID: key.eventID, group: key.group))
+            actions.append(.recordAcknowledged(eventID: key.eventID, group: groups.name(key.group)))
             finish(key, now: now, into: &actions)
         }
         return actions
@@ -155,6 +157,11 @@ public struct DeliveryStateMachine: Sendable {
 
     /// `groups` without repetitions, in their first order.
     static func distinct(_ groups: [String]) -> [String] {
+        switch groups.count {
+        case 0, 1: return groups
+        case 2: return groups[0] == groups[1] ? [groups[0]] : groups
+        default: break
+        }
         var seen = Set<String>()
         return groups.filter { seen.insert($0).inserted }
     }

@@ -1,3 +1,5 @@
+import TroupeWire
+
 /// A strict RFC 8259 JSON parser with a nesting bound, over raw bytes.
 ///
 /// Written here rather than borrowed from Foundation so that booleans and numbers stay distinct
@@ -155,7 +157,7 @@ struct JSONParser {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: scalars, as: UTF8.self) else {
+                guard let text = UTF8Text.string(validating: scalars) else {
                     throw failure("invalid UTF-8 in string")
                 }
                 return text

@@ -60,7 +60,46 @@ extension Envelope: BodyCodable {
         )
     }
 
+    /// The encoded size, or nil when a field is too long for its length prefix (the checked
+    /// writers then say which).
+    private var encodedSizeIfEncodable: Int? {
+        let limit = Int(UInt16.max)
+        let type = type.utf8.count, source = source.utf8.count, subject = subject.utf8.count
+        let traceparent = traceparent.utf8.count
+        guard type <= limit, source <= limit, subject <= limit, traceparent <= limit, headers.count <= limit,
+              UInt64(body.readableBytes) <= UInt64(UInt32.max)
+        else { return nil }
+        var size = 16 + (2 + type) + (2 + source) + (2 + subject) + 16 + (causationID == nil ? 1 : 17)
+            + (2 + traceparent) + 8 + 4 + 2 + (4 + body.readableBytes)
+        for header in headers {
+            let name = header.name.utf8.count, value = header.value.utf8.count
+            guard name <= limit, value <= limit else { return nil }
+            size += 4 + name + value
+        }
+        return size
+    }
+
     func write(to writer: inout BodyWriter) throws(WireError) {
+        if let size = encodedSizeIfEncodable, writer.fits(size) {
+            writer.writeReserved(size) { cursor in
+                cursor.eventID(eventID)
+                cursor.string(type)
+                cursor.string(source)
+                cursor.string(subject)
+                cursor.eventID(correlationID)
+                cursor.optionalEventID(causationID)
+                cursor.string(traceparent)
+                cursor.integer(occurredAtMicros)
+                cursor.integer(attempt)
+                cursor.integer(UInt16(headers.count))
+                for header in headers {
+                    cursor.string(header.name)
+                    cursor.string(header.value)
+                }
+                cursor.bytes(body)
+            }
+            return
+        }
         try writer.writeEventID(eventID, "Envelope.eventID")
         try writer.writeString(type, "Envelope.type")
         try writer.writeString(source, "Envelope.source")

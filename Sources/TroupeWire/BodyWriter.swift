@@ -52,6 +52,25 @@ struct BodyWriter {
         }
     }
 
+    /// Whether `count` more bytes fit in the body.
+    func fits(_ count: Int) -> Bool {
+        count <= maxBodyLength - bodyLength
+    }
+
+    /// Writes exactly `count` bytes of fields through `fill`, with the buffer's capacity
+    /// reserved once. The caller has checked every field against its length prefix and
+    /// ``fits(_:)``; fields that may not fit go through the checked writers instead, so that
+    /// their errors name the field.
+    mutating func writeReserved(_ count: Int, _ fill: (inout FieldCursor) -> Void) {
+        precondition(fits(count), "writeReserved needs a size that fits")
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+            var cursor = FieldCursor(base: raw.baseAddress!)
+            fill(&cursor)
+            precondition(cursor.offset == count, "wrote \(cursor.offset) bytes of \(count) reserved")
+            return count
+        }
+    }
+
     mutating func writeInteger<T: FixedWidthInteger>(_ value: T, _ field: StaticString) throws(WireError) {
         try reserve(field, MemoryLayout<T>.size)
         buffer.writeInteger(value, endianness: .big)

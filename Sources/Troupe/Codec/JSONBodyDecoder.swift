@@ -1,4 +1,5 @@
 import Foundation
+import TroupeWire
 
 /// Decodes a `Decodable` value from JSON bytes without building a document tree: the fast path
 /// for event bodies (see ``EventBodyCoding``).
@@ -275,7 +276,7 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
         let escaped = try scanner.skipString()
         let content = UnsafeRawBufferPointer(rebasing: bytes[(position + 1) ..< (scanner.index - 1)])
         if !escaped {
-            guard let text = String(validating: content, as: UTF8.self) else { throw fail("invalid UTF-8", at: position) }
+            guard let text = UTF8Text.string(validating: content) else { throw fail("invalid UTF-8", at: position) }
             return text
         }
         return try unescape(content, at: position)
@@ -322,7 +323,7 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
                 output.append(kind)  // \" \\ \/
             }
         }
-        guard let text = String(validating: output, as: UTF8.self) else { throw fail("invalid UTF-8", at: position) }
+        guard let text = UTF8Text.string(validating: output) else { throw fail("invalid UTF-8", at: position) }
         return text
     }
 
