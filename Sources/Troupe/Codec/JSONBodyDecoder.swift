@@ -413,77 +413,21 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
     }
 }
 
-/// A keyed container over one object: member positions noted once, keys found by bytes.
+/// A keyed container over one object: member positions noted once (by ``JSONObjectMembers``),
+/// keys found by bytes.
 struct JSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    struct Member {
-        var keyStart: Int
-        var keyEnd: Int
-        /// The key's text when it has escapes (compared as text, not bytes).
-        var unescaped: String?
-        var value: Int
-    }
-
     let decoder: JSONValueDecoder
-    private var members: [Member] = []
+    private let members: JSONObjectMembers
     var codingPath: [any CodingKey] { decoder.codingPath }
 
     init(decoder: JSONValueDecoder) throws {
         self.decoder = decoder
-        let bytes = decoder.bytes
-        guard bytes[decoder.position] == UInt8(ascii: "{") else { throw decoder.fail("not an object") }
-        var scanner = JSONScanner(bytes: bytes, index: decoder.position + 1)
-        scanner.skipWhitespace()
-        if scanner.current == UInt8(ascii: "}") { return }
-        members.reserveCapacity(8)
-        while true {
-            scanner.skipWhitespace()
-            let keyStart = scanner.index + 1
-            let escaped = try scanner.skipString()
-            let keyEnd = scanner.index - 1
-            scanner.skipWhitespace()
-            scanner.index += 1  // ':' (validated)
-            scanner.skipWhitespace()
-            let member = Member(keyStart: keyStart, keyEnd: keyEnd, unescaped: escaped ? try decoder.decodeString(at: keyStart - 1) : nil,
-                                value: scanner.index)
-            guard members.count < JSONBodyDecoder.maximumMembers else { throw decoder.fail("too many members") }
-            for other in members where isSameKey(other, member) {
-                throw decoder.fail("duplicate key")
-            }
-            members.append(member)
-            try scanner.skipValue(depth: decoder.depth + 1)
-            scanner.skipWhitespace()
-            let next = scanner.current
-            scanner.index += 1
-            if next == UInt8(ascii: "}") { return }
-        }
-    }
-
-    private func keyText(_ member: Member) -> String {
-        member.unescaped ?? String(decoding: UnsafeRawBufferPointer(rebasing: decoder.bytes[member.keyStart ..< member.keyEnd]), as: UTF8.self)
-    }
-
-    private func isSameKey(_ first: Member, _ second: Member) -> Bool {
-        if first.unescaped != nil || second.unescaped != nil { return keyText(first) == keyText(second) }
-        let length = first.keyEnd - first.keyStart
-        return length == second.keyEnd - second.keyStart
-            && memcmp(decoder.bytes.baseAddress! + first.keyStart, decoder.bytes.baseAddress! + second.keyStart, length) == 0
+        members = try JSONObjectMembers(decoder: decoder)
     }
 
     /// Where the value of `key` starts, or nil.
     private func find(_ key: Key) -> Int? {
-        var name = key.stringValue
-        return name.withUTF8 { utf8 -> Int? in
-            let bytes = decoder.bytes
-            for member in members {
-                if let unescaped = member.unescaped {
-                    if unescaped == key.stringValue { return member.value }
-                } else if member.keyEnd - member.keyStart == utf8.count,
-                          utf8.isEmpty || memcmp(bytes.baseAddress! + member.keyStart, utf8.baseAddress!, utf8.count) == 0 {
-                    return member.value
-                }
-            }
-            return nil
-        }
+        members.valuePosition(of: key.stringValue, in: decoder.bytes)
     }
 
     private func require(_ key: Key) throws -> Int {
@@ -494,7 +438,7 @@ struct JSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     var allKeys: [Key] {
-        members.compactMap { Key(stringValue: keyText($0)) }
+        members.keyTexts(in: decoder.bytes).compactMap { Key(stringValue: $0) }
     }
 
     func contains(_ key: Key) -> Bool { find(key) != nil }
