@@ -380,6 +380,14 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
 
     /// The common scalars and Foundation's special types (`Data` from Base64, `URL` from a
     /// string, `Decimal` from a number) at `position`; nil for any other type.
+    /// Whether ``decodeScalar(_:at:)`` decodes `type` in place. Asked first, so that decoding
+    /// a non-scalar never builds an optional `T` (a run-time metadata lookup per call when `T`
+    /// is not known at compile time).
+    private static func isScalar(_ type: Any.Type) -> Bool {
+        type == String.self || type == Int.self || type == Bool.self || type == Double.self
+            || type == Data.self || type == URL.self || type == Decimal.self
+    }
+
     private func decodeScalar<T: Decodable>(_ type: T.Type, at position: Int) throws -> T? {
         if T.self == String.self { return try decodeString(at: position) as? T }
         if T.self == Int.self { return try decodeInteger(Int.self, at: position) as? T }
@@ -402,13 +410,13 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
 
     /// Any decodable at `position`: a scalar in place, else the type's own `init(from:)`.
     func decode<T: Decodable>(_ type: T.Type, at position: Int, key: (any CodingKey)?) throws -> T {
-        if let scalar = try decodeScalar(T.self, at: position) { return scalar }
+        if Self.isScalar(T.self), let scalar = try decodeScalar(T.self, at: position) { return scalar }
         return try T(from: child(at: position, key: key))
     }
 
     /// Decodes this decoder's own value.
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-        if let scalar = try decodeScalar(T.self, at: position) { return scalar }
+        if Self.isScalar(T.self), let scalar = try decodeScalar(T.self, at: position) { return scalar }
         return try T(from: self)
     }
 }
