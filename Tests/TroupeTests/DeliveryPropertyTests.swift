@@ -1,6 +1,6 @@
 import PropertyBased
 import Testing
-import Troupe
+@testable import Troupe
 import TroupeWire
 
 /// Drives a machine with an operation script and checks its promises as it goes.
@@ -127,6 +127,7 @@ struct DeliveryPropertyTests {
             model.drain()
             #expect(model.machine.liveSeriesCount == 0 && model.machine.parkedEvents.isEmpty)
             #expect(model.machine.nextDeadline == nil)
+            #expect(model.machine.groups.count == 0, "every group number is given back once its series end")
             for event in model.published {
                 #expect(model.completed[event.eventID] == 1, "\(event.eventID) completed \(model.completed[event.eventID] ?? 0)×")
                 for group in model.targets[event.eventID, default: ["(parked)"]] {
