@@ -2,29 +2,30 @@
 /// run of characters, possibly empty (`Order*`, `*Declined`, `*`).
 ///
 /// Matching is linear in the length of the type name (the classic two-pointer wildcard match with
-/// one backtrack point), so a hostile pattern from a peer cannot make routing slow.
+/// one backtrack point), so a hostile pattern from a peer cannot make routing slow. Wrapping a
+/// pattern copies nothing (routing wraps a subscription's pattern for every event it routes),
+/// and matching reads both strings' UTF-8 in place.
 public struct EventTypePattern: Hashable, Sendable, CustomStringConvertible {
     /// The pattern as written.
     public let text: String
-    private let bytes: [UInt8]
 
     /// Wraps a pattern; any non-empty text is a valid pattern.
     public init?(_ text: String) {
         guard !text.isEmpty else { return nil }
         self.text = text
-        self.bytes = Array(text.utf8)
     }
 
     /// Whether the pattern matches every type name.
-    public var matchesEverything: Bool { bytes.allSatisfy { $0 == UInt8(ascii: "*") } }
+    public var matchesEverything: Bool { text.utf8.allSatisfy { $0 == UInt8(ascii: "*") } }
 
     /// Whether `typeName` matches.
     public func matches(_ typeName: String) -> Bool {
+        var pattern = text
         var name = typeName
-        return name.withUTF8 { Self.match(pattern: bytes, name: $0) }
+        return pattern.withUTF8 { pattern in name.withUTF8 { Self.match(pattern: pattern, name: $0) } }
     }
 
-    private static func match(pattern: [UInt8], name: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func match(pattern: UnsafeBufferPointer<UInt8>, name: UnsafeBufferPointer<UInt8>) -> Bool {
         let star = UInt8(ascii: "*")
         var p = 0
         var n = 0

@@ -13,7 +13,7 @@ extension Node {
         var targets = committedTargets
         var added = StoreBatch()
         for (index, envelope) in envelopes.enumerated() {
-            let extra = Set(matchingGroups(for: envelope)).subtracting(targets[index]).sorted()
+            let extra = SortedGroups.missing(matchingGroups(for: envelope), from: targets[index])
             guard !extra.isEmpty else { continue }
             targets[index] += extra
             added.targetsAdded += extra.map { DeliveryProgress(eventID: envelope.eventID, group: $0) }
@@ -26,7 +26,7 @@ extension Node {
             }
             // The apply suspended: check once more without suspending before the hand-over.
             for (index, envelope) in envelopes.enumerated() {
-                targets[index] += Set(matchingGroups(for: envelope)).subtracting(targets[index]).sorted()
+                targets[index] += SortedGroups.missing(matchingGroups(for: envelope), from: targets[index])
             }
         }
         let now = clock.monotonicNow()
@@ -161,9 +161,13 @@ extension Node {
     /// The groups that want `envelope`: every known subscription (live or remembered) whose
     /// type pattern and content filter match.
     func matchingGroups(for envelope: Envelope) -> [String] {
-        var groups = Set<String>()
+        var groups: [String] = []
         var input: FilterInput?
-        for learned in knownInterest where !groups.contains(learned.subscription.group) {
+        // A group already found needs no other subscription checked (a filter may be costly).
+        // Once more than a few groups are found, scanning them for each subscription would cost
+        // more than that check: every subscription is checked, and repeats go at the end.
+        for learned in knownInterest
+        where groups.count > SortedGroups.scanLimit || !groups.contains(learned.subscription.group) {
             let subscription = learned.subscription
             guard let pattern = EventTypePattern(subscription.pattern), pattern.matches(envelope.type) else { continue }
             if !subscription.filter.isEmpty {
@@ -171,9 +175,9 @@ extension Node {
                 if input == nil { input = FilterInput(envelope) }
                 guard filter.matches(input!) else { continue }
             }
-            groups.insert(subscription.group)
+            groups.append(subscription.group)
         }
-        return groups.sorted()
+        return SortedGroups.normalized(groups)
     }
 
     /// The mesh's view of interest changed: merge it with what we remember, persist it, give
