@@ -27,8 +27,24 @@ public struct AckBatcher<Peer: Hashable & Sendable>: Sendable {
 
     private struct Batch: Sendable {
         var deliveryIDs: [UInt64] = []
-        var seen: Set<UInt64> = []
+        /// The ids of a long batch, for finding repeats without scanning it; short batches are
+        /// scanned (no hashing and no table per batch for the common size).
+        var seen: Set<UInt64>?
         var deadline: MonotonicTime
+
+        /// Scanning up to this many ids is cheaper than hashing one.
+        static var scanLimit: Int { 32 }
+
+        /// Adds `deliveryID` unless the batch holds it already.
+        mutating func add(_ deliveryID: UInt64) {
+            if seen == nil {
+                guard !deliveryIDs.contains(deliveryID) else { return }
+                deliveryIDs.append(deliveryID)
+                if deliveryIDs.count > Self.scanLimit { seen = Set(deliveryIDs) }
+            } else if seen!.insert(deliveryID).inserted {
+                deliveryIDs.append(deliveryID)
+            }
+        }
     }
 
     /// Ids per ACK frame; reaching it flushes at once.
@@ -56,18 +72,24 @@ public struct AckBatcher<Peer: Hashable & Sendable>: Sendable {
     /// The delivery `deliveryID` from `peer` was handled (or found to be a duplicate) and
     /// committed. Returns the peer's flush if this filled its batch.
     public mutating func handled(deliveryID: UInt64, from peer: Peer, now: MonotonicTime) -> [Flush] {
-        var batch = batches[peer] ?? {
-            order.append(peer)
-            return Batch(deadline: now + maximumDelay)
-        }()
-        if batch.seen.insert(deliveryID).inserted { batch.deliveryIDs.append(deliveryID) }
-        guard batch.deliveryIDs.count >= maximumBatchSize || maximumDelay == .zero else {
-            batches[peer] = batch
+        // The batch is changed where it lies: a copy taken out of the dictionary and put back
+        // would copy its ids at every call while the dictionary still held the original.
+        let deadline = now + maximumDelay
+        let (count, isNew) = Self.adding(deliveryID, to: &batches[peer, default: Batch(deadline: deadline)])
+        if isNew { order.append(peer) }
+        guard count >= maximumBatchSize || maximumDelay == .zero, let batch = batches.removeValue(forKey: peer) else {
             return []
         }
-        batches[peer] = nil
         order.removeAll { $0 == peer }
         return [Flush(peer: peer, ack: Ack(deliveryIDs: batch.deliveryIDs))]
+    }
+
+    /// Adds `deliveryID` to `batch`; returns how many ids it holds, and whether it was new (a
+    /// pending batch is never empty).
+    private static func adding(_ deliveryID: UInt64, to batch: inout Batch) -> (count: Int, isNew: Bool) {
+        let isNew = batch.deliveryIDs.isEmpty
+        batch.add(deliveryID)
+        return (batch.deliveryIDs.count, isNew)
     }
 
     /// Time passed: flushes every batch whose delay has run out, oldest first.
