@@ -91,8 +91,8 @@ public final class InMemoryNodeStore: NodeStore {
 private struct OutboxRecord {
     var envelope: Envelope
     var publishedAtMicros: Int64
-    /// Pending group → attempts made.
-    var groups: [String: Int]
+    /// Pending groups and the attempts made on each.
+    var groups: PendingGroups
     /// Published with no groups and none added since.
     var parked: Bool
 }
@@ -134,24 +134,22 @@ private struct Storage {
             archive(event.envelope, .handled, nodeID: nodeID, group: event.group, at: event.handledAtMicros, capacity: archiveCapacity)
         }
         for event in batch.published {
-            let groups = Dictionary(event.groups.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
+            let groups = PendingGroups(groups: event.groups)
             outbox[event.envelope.eventID] = OutboxRecord(
                 envelope: event.envelope, publishedAtMicros: event.publishedAtMicros,
                 groups: groups, parked: groups.isEmpty
             )
             archive(event.envelope, .published, nodeID: nodeID, group: "", at: event.publishedAtMicros, capacity: archiveCapacity)
         }
-        for progress in batch.attemptsMade where outbox[progress.eventID]?.groups[progress.group] != nil {
-            outbox[progress.eventID]?.groups[progress.group] = progress.attempts
+        for progress in batch.attemptsMade {
+            outbox[progress.eventID]?.groups.setAttempts(progress.attempts, for: progress.group)
         }
         for progress in batch.acknowledged {
-            outbox[progress.eventID]?.groups[progress.group] = nil
+            outbox[progress.eventID]?.groups.remove(progress.group)
         }
         for progress in batch.targetsAdded where outbox[progress.eventID] != nil {
             outbox[progress.eventID]?.parked = false
-            if outbox[progress.eventID]?.groups[progress.group] == nil {
-                outbox[progress.eventID]?.groups[progress.group] = 0
-            }
+            outbox[progress.eventID]?.groups.add(progress.group)
         }
         for eventID in batch.completed {
             outbox[eventID] = nil
@@ -159,7 +157,7 @@ private struct Storage {
         for letter in batch.deadLetters {
             deadLetters.append(StoredDeadLetter(id: nextDeadLetterID, letter: letter))
             nextDeadLetterID += 1
-            outbox[letter.envelope.eventID]?.groups[letter.group] = nil
+            outbox[letter.envelope.eventID]?.groups.remove(letter.group)
         }
         if let newInterest = batch.interest { interest = newInterest }
         if let newState = batch.state { state = newState }
@@ -183,8 +181,8 @@ private struct Storage {
                 StoredOutboxEvent(
                     envelope: record.envelope,
                     publishedAtMicros: record.publishedAtMicros,
-                    pendingGroups: record.groups.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map {
-                        DeliveryProgress(eventID: record.envelope.eventID, group: $0, attempts: record.groups[$0]!)
+                    pendingGroups: record.groups.entries.map {
+                        DeliveryProgress(eventID: record.envelope.eventID, group: $0.group, attempts: $0.attempts)
                     }
                 )
             }
