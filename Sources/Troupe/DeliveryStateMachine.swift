@@ -157,10 +157,13 @@ public struct DeliveryStateMachine: Sendable {
 
     /// `groups` without repetitions, in their first order.
     static func distinct(_ groups: [String]) -> [String] {
-        switch groups.count {
-        case 0, 1: return groups
-        case 2: return groups[0] == groups[1] ? [groups[0]] : groups
-        default: break
+        // Short lists (an event's usual one to a few groups) are scanned: no hash table, and no
+        // new array unless a name repeats.
+        guard groups.count > SortedGroups.scanLimit else {
+            guard groups.indices.contains(where: { groups[..<$0].contains(groups[$0]) }) else { return groups }
+            var kept: [String] = []
+            for group in groups where !kept.contains(group) { kept.append(group) }
+            return kept
         }
         var seen = Set<String>()
         return groups.filter { seen.insert($0).inserted }

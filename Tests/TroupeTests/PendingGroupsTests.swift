@@ -43,4 +43,14 @@ import Testing
             #expect(pending.entries == expected)
         }
     }
+
+    @Test func byteOrderAgreesWithTheUTF8ViewOnRandomStrings() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("aAbB-_0é€😀")
+        for _ in 0 ..< 2_000 {
+            let first = String((0 ..< Int.random(in: 0 ... 6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let second = String((0 ..< Int.random(in: 0 ... 6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            #expect(PendingGroups.bytesPrecede(first, second) == first.utf8.lexicographicallyPrecedes(second.utf8), "\(first) < \(second)")
+        }
+    }
 }

@@ -26,4 +26,14 @@ import Testing
             #expect(SortedGroups.missing(groups, from: others) == Set(groups).subtracting(others).sorted(), "\(groups) - \(others)")
         }
     }
+
+    @Test func distinctKeepsFirstOrderOnBothSidesOfTheScanLimit() {
+        #expect(DeliveryStateMachine.distinct(["b", "a", "b", "c", "a"]) == ["b", "a", "c"])
+        var random = SystemRandomNumberGenerator()
+        for _ in 0 ..< 500 {
+            let groups = (0 ..< Int.random(in: 0 ... 2 * SortedGroups.scanLimit, using: &random)).map { _ in "g\(Int.random(in: 0 ... 40, using: &random))" }
+            var seen = Set<String>()
+            #expect(DeliveryStateMachine.distinct(groups) == groups.filter { seen.insert($0).inserted }, "\(groups)")
+        }
+    }
 }

@@ -378,16 +378,17 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position ..< scanner.index]), as: UTF8.self)
     }
 
-    /// The common scalars and Foundation's special types (`Data` from Base64, `URL` from a
-    /// string, `Decimal` from a number) at `position`; nil for any other type.
-    /// Whether ``decodeScalar(_:at:)`` decodes `type` in place. Asked first, so that decoding
-    /// a non-scalar never builds an optional `T` (a run-time metadata lookup per call when `T`
-    /// is not known at compile time).
+    /// Whether ``decodeScalar(_:at:)`` decodes `type` in place (the same list of types). Asked
+    /// first, so that decoding a non-scalar never builds an optional `T` (a run-time metadata
+    /// lookup per call when `T` is not known at compile time).
     private static func isScalar(_ type: Any.Type) -> Bool {
         type == String.self || type == Int.self || type == Bool.self || type == Double.self
             || type == Data.self || type == URL.self || type == Decimal.self
     }
 
+    /// The common scalars and Foundation's special types (`Data` from Base64, `URL` from a
+    /// string, `Decimal` from a number) at `position`; nil for any other type. Only called for
+    /// types ``isScalar(_:)`` lists: a type added here must be added there too.
     private func decodeScalar<T: Decodable>(_ type: T.Type, at position: Int) throws -> T? {
         if T.self == String.self { return try decodeString(at: position) as? T }
         if T.self == Int.self { return try decodeInteger(Int.self, at: position) as? T }
