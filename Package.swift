@@ -46,10 +46,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
+        // L1: the CPU's CRC-32C instructions, which Swift cannot name (used by TroupeWire).
+        .target(name: "CTroupeCRC32C"),
         // L1: pure frame codec. No sockets, no clocks.
         .target(
             name: "TroupeWire",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["CTroupeCRC32C", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         // L2: pure mesh state machines (handshake, liveness, membership, interest, routing).
@@ -91,10 +93,17 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // L4: process-wide SQLite settings that Swift cannot reach (`sqlite3_config` is variadic).
+        .target(
+            name: "CTroupeSQLite",
+            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         // L4: durable stores (SQLite through GRDB), one database file per node.
         .target(
             name: "TroupeStore",
             dependencies: [
+                "CTroupeSQLite",
                 "Troupe",
                 "TroupeWire",
                 .product(name: "NIOCore", package: "swift-nio"),

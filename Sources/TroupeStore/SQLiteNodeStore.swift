@@ -75,6 +75,8 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     private static func configuration(synchronous: Synchronous, checkpointer: WALCheckpointer?) -> Configuration {
+        // Before the first connection of the process initializes SQLite.
+        SQLiteProcessSettings.applyOnce()
         var configuration = Configuration()
         // Another process (the CLI's `dlq` or `trace`) may hold the database for a moment.
         configuration.busyMode = .timeout(5)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 import Troupe
 @testable import TroupeStore
@@ -97,11 +98,31 @@ struct SQLiteNodeStoreTests {
         }
     }
 
+    /// SQLite's process-wide memory statistics are off once a store has opened (the first
+    /// SQLite connection of this test process is a store's, or comes after
+    /// `SQLiteProcessSettings.applyOnce()`): its allocations skip the global mutex, and the
+    /// counter those statistics keep stays at zero while a store writes.
+    @Test
+    func sqliteMemoryStatisticsAreOffForTheProcess() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteNodeStore(path: directory.appendingPathComponent("node-a.sqlite").path, nodeID: "node-a")
+            try await store.apply(batch {
+                $0.handled = [handled(envelope(1), key: "k1", at: 1_000, expiresAt: 50_000)]
+                $0.published = [PublishedEvent(envelope: envelope(2), groups: ["a"], publishedAtMicros: 1_100)]
+            })
+            #expect(SQLiteProcessSettings.applyOnce())
+            #expect(sqlite3_memory_used() == 0)
+            try store.close()
+        }
+    }
+
     @Test
     func aVersion2DatabaseKeepsItsOutboxAndArchiveThroughTheMigration() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("old.sqlite").path
-            // A database as version 2 left it, written by the same batch writer.
+            // A database as version 2 left it, written by the same batch writer. (Process-wide
+            // settings first, as a store would: this connection may be the process's first.)
+            SQLiteProcessSettings.applyOnce()
             let old = try DatabaseQueue(path: path)
             try StoreSchema.migrator.migrate(old, upTo: "v2: keyed state records")
             try await old.write { db in

@@ -1,6 +1,6 @@
 import NIOCore
 import Testing
-import TroupeWire
+@testable import TroupeWire
 
 @Suite struct CRC32CTests {
     @Test func checkValue() {
@@ -31,6 +31,35 @@ import TroupeWire
             #expect(crc.value == CRC32C.checksum(data))
             #expect(crc.value == Self.bitwise(data), "slicing-by-8 must agree with the bitwise definition")
         }
+    }
+
+    /// The CPU's CRC-32C instructions (when this machine has them: `CRC32C.usesHardware`) and
+    /// the lookup tables give the same register for the same bytes, at every length, alignment
+    /// and chunking (the instructions take eight bytes at a time, then single bytes).
+    @Test func instructionsAndTablesAgree() {
+        var rng = SplitMix64(seed: 0x5EED_C2C)
+        let pool = (0..<2_048).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        pool.withUnsafeBytes { pool in
+            for _ in 0..<2_000 {
+                let start = Int.random(in: 0..<64, using: &rng)
+                let count = Int.random(in: 0...1_100, using: &rng)
+                let bytes = UnsafeRawBufferPointer(rebasing: pool[start..<(start + count)])
+                var viaTables = CRC32C()
+                viaTables.updateWithTables(bytes)
+                var viaUpdate = CRC32C()
+                var offset = 0
+                while offset < count {
+                    let chunk = min(count - offset, Int.random(in: 1...40, using: &rng))
+                    viaUpdate.update(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + chunk)]))
+                    offset += chunk
+                }
+                #expect(viaUpdate.value == viaTables.value, "\(count) bytes at offset \(start)")
+                #expect(viaTables.value == Self.bitwise(Array(bytes)))
+            }
+        }
+        var check = CRC32C()
+        Array("123456789".utf8).withUnsafeBytes { check.updateWithTables($0) }
+        #expect(check.value == 0xE306_9283)
     }
 
     @Test func nonContiguousInput() {
