@@ -15,6 +15,8 @@ struct BatchWriter {
     let nodeID: String
     /// Reused for every envelope of the batch.
     private var scratch = ByteBuffer()
+    /// Where the hot statements' text and blob parameters are bound from.
+    private let arena = ParameterArena()
 
     init(db: Database, nodeID: String) {
         self.db = db
@@ -33,7 +35,7 @@ struct BatchWriter {
         // b-tree again (the common case: the last group's ack completes the event).
         let completing = batch.completed.isEmpty || batch.acknowledged.isEmpty ? [] : Set(batch.completed)
         if !batch.acknowledged.isEmpty {
-            let release = try HotStatement(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#, in: db)
+            let release = try HotStatement(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#, in: db, arena: arena)
             for progress in batch.acknowledged where !completing.contains(progress.eventID) {
                 try release.bind(progress.eventID, at: 1)
                 try release.bind(progress.group, at: 2)
@@ -44,8 +46,8 @@ struct BatchWriter {
             try addTarget(progress)
         }
         if !batch.completed.isEmpty {
-            let releaseAll = try HotStatement("DELETE FROM outbox_group WHERE event_id = ?", in: db)
-            let remove = try HotStatement("DELETE FROM outbox WHERE event_id = ?", in: db)
+            let releaseAll = try HotStatement("DELETE FROM outbox_group WHERE event_id = ?", in: db, arena: arena)
+            let remove = try HotStatement("DELETE FROM outbox WHERE event_id = ?", in: db, arena: arena)
             for eventID in batch.completed {
                 try releaseAll.bind(eventID, at: 1)
                 try releaseAll.execute()
@@ -80,7 +82,7 @@ struct BatchWriter {
             INSERT INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)
             ON CONFLICT(key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
             WHERE idempotency.expires_at <= ?
-            """, in: db)
+            """, in: db, arena: arena)
         let archive = try archiveStatement()
         for event in handled {
             let key = event.idempotencyKey.description
@@ -107,8 +109,8 @@ struct BatchWriter {
     /// archives it.
     private mutating func recordPublished(_ published: [PublishedEvent]) throws {
         guard !published.isEmpty else { return }
-        let insert = try HotStatement("INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)", in: db)
-        let owe = try HotStatement(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, in: db)
+        let insert = try HotStatement("INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)", in: db, arena: arena)
+        let owe = try HotStatement(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, in: db, arena: arena)
         let archive = try archiveStatement()
         for event in published {
             let envelope = event.envelope
@@ -180,7 +182,7 @@ struct BatchWriter {
         try HotStatement("""
             INSERT INTO archive (event_id, correlation_id, causation_id, type, direction, node_id, "group", at, envelope)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, in: db)
+            """, in: db, arena: arena)
     }
 
     /// Appends an archive row for `envelope`, whose blob is in ``scratch``.

@@ -11,25 +11,31 @@ import TroupeWire
 /// durable publisher's profile that was a third of the SQLite writer thread's time, more than
 /// SQLite's own work for the same rows. Here the statement is still GRDB's cached prepared
 /// statement (prepared once per connection, finalized by GRDB), but values go from the caller's
-/// memory to `sqlite3_bind_*` with nothing in between: event ids from the stack, envelopes from
-/// the writer's scratch `ByteBuffer`. The rare statements (dead letters, interest, state) keep
-/// GRDB's API.
+/// memory to `sqlite3_bind_*` with one copy in between, into the writer's ``ParameterArena``,
+/// which SQLite then reads in place (`SQLITE_STATIC`) instead of allocating a copy of its own per
+/// parameter. The rare statements (dead letters, interest, state) keep GRDB's API.
 ///
-/// Usage: bind every parameter (1-based), then ``execute()``, which steps,
-/// resets and clears the bindings, so the next use starts clean. Errors are GRDB
-/// `DatabaseError`s with SQLite's extended result code and message, like GRDB's own.
+/// Usage: bind every parameter (1-based), then ``execute()``, which steps, resets and clears
+/// the bindings and frees the arena, so the next use starts clean. Because the arena is shared
+/// by the writer's statements, bind and execute one statement before binding the next. Errors
+/// are GRDB `DatabaseError`s with SQLite's extended result code and message, like GRDB's own.
 struct HotStatement {
     private let statement: Statement
     private let db: Database
+    private let arena: ParameterArena
 
-    /// The cached statement for `sql` on `db`.
+    /// The cached statement for `sql` on `db`, binding text and blobs from `arena`.
     ///
     /// The statement is reset first: GRDB's cache may hand out a statement that its own API
-    /// stepped to completion and left unreset, and SQLite refuses bindings on those.
-    init(_ sql: String, in db: Database) throws {
+    /// stepped to completion and left unreset, and SQLite refuses bindings on those. Its
+    /// bindings are cleared too, so none can point into an arena of an earlier transaction
+    /// (one whose binding threw before ``execute()``).
+    init(_ sql: String, in db: Database, arena: ParameterArena) throws {
         self.statement = try db.cachedStatement(sql: sql)
         self.db = db
+        self.arena = arena
         sqlite3_reset(statement.sqliteStatement)
+        sqlite3_clear_bindings(statement.sqliteStatement)
     }
 
     private var handle: OpaquePointer { statement.sqliteStatement }
@@ -44,17 +50,12 @@ struct HotStatement {
         try bind(value ? 1 : 0, at: index)
     }
 
-    /// Binds text (SQLite copies it).
+    /// Binds text.
     func bind(_ text: String, at index: Int32) throws {
         var text = text
         try text.withUTF8 { utf8 in
-            if let base = utf8.baseAddress {
-                let characters = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-                try check(sqlite3_bind_text(handle, index, characters, Int32(utf8.count), SQLITE_TRANSIENT))
-            } else {
-                // Empty text, not NULL.
-                try check(sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT))
-            }
+            // An empty string still needs a non-null pointer, or SQLite binds NULL.
+            try bindBytes(UnsafeRawBufferPointer(utf8), at: index, as: .text)
         }
     }
 
@@ -64,6 +65,12 @@ struct HotStatement {
             try check(sqlite3_bind_null(handle, index))
             return
         }
+        if let bytes = arena.reserve(16) {
+            bytes.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
+            try check(sqlite3_bind_blob(handle, index, bytes, 16, SQLITE_STATIC))
+            return
+        }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { raw in
             raw.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
             raw.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
@@ -71,12 +78,34 @@ struct HotStatement {
         }
     }
 
-    /// Binds the readable bytes of `buffer` as a blob (SQLite copies them).
+    /// Binds the readable bytes of `buffer` as a blob.
     func bind(_ buffer: ByteBuffer, at index: Int32) throws {
         try buffer.withUnsafeReadableBytes { bytes in
-            // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.
-            let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-            try check(sqlite3_bind_blob(handle, index, base, Int32(bytes.count), SQLITE_TRANSIENT))
+            try bindBytes(bytes, at: index, as: .blob)
+        }
+    }
+
+    private enum ByteKind { case text, blob }
+
+    /// Binds `bytes` from the arena, or with SQLite's own copy when they do not fit. Empty
+    /// values get a non-null pointer, so they bind as empty text or blob rather than NULL.
+    private func bindBytes(_ bytes: UnsafeRawBufferPointer, at index: Int32, as kind: ByteKind) throws {
+        let count = Int32(bytes.count)
+        if let copy = arena.copy(bytes) {
+            switch kind {
+            case .text:
+                try check(sqlite3_bind_text(handle, index, copy.assumingMemoryBound(to: CChar.self), count, SQLITE_STATIC))
+            case .blob:
+                try check(sqlite3_bind_blob(handle, index, copy, count, SQLITE_STATIC))
+            }
+            return
+        }
+        let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        switch kind {
+        case .text:
+            try check(sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), count, SQLITE_TRANSIENT))
+        case .blob:
+            try check(sqlite3_bind_blob(handle, index, base, count, SQLITE_TRANSIENT))
         }
     }
 
@@ -86,6 +115,7 @@ struct HotStatement {
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
+            arena.reset()
         }
         guard code == SQLITE_DONE || code == SQLITE_ROW else {
             throw DatabaseError(
@@ -110,3 +140,5 @@ struct HotStatement {
 
 /// SQLite's "copy the value now" destructor sentinel.
 private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+/// SQLite's "the value stays put until the binding is replaced or cleared" sentinel.
+private let SQLITE_STATIC: sqlite3_destructor_type? = nil
