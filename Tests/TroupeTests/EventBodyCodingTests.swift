@@ -230,4 +230,33 @@ struct EventBodyCodingTests {
             #expect((try? fastBytes.withUnsafeBytes { try JSONBodyDecoder.decode(RichBody.self, from: $0) }) == value)
         }
     }
+
+    @Test("a character to escape is found at every offset of long strings, by the encoder and the decoder")
+    func specialCharactersAtEveryOffset() throws {
+        for length in 1 ..< 70 {
+            for special in ["\"", "\\", "\n", "\u{1}", "\u{1F}"] {
+                for offset in 0 ..< length {
+                    var characters = Array(repeating: "a", count: length)
+                    characters[offset] = special
+                    let text = characters.joined() + "é"
+                    let fast = try JSONBodyEncoder.encode([text])
+                    #expect(Data(fast) == (try JSONEncoder().encode([text])), "length \(length), offset \(offset)")
+                    #expect(try fast.withUnsafeBytes { try JSONBodyDecoder.decode([String].self, from: $0) } == [text])
+                }
+            }
+        }
+    }
+
+    @Test("the block scan finds the first byte to escape, wherever it is")
+    func blockScanFindsTheFirstSpecialByte() async {
+        let sample = zip(Gen<UInt8>.value(in: 0...255).array(of: 0...80), Gen<Int>.value(in: 0...80))
+        await propertyCheck(count: 2_000, input: sample) { raw, start in
+            // Mostly plain bytes, so whole blocks get skipped too.
+            let bytes = raw.map { $0 % 5 == 0 ? $0 : 0x78 }
+            let from = min(start, bytes.count)
+            let found = bytes.withUnsafeBytes { JSONScanner.firstSpecialByte($0, from: from) }
+            let isSpecial = { (byte: UInt8) in byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+            #expect(found == bytes[from...].firstIndex(where: isSpecial) ?? bytes.count)
+        }
+    }
 }

@@ -106,15 +106,10 @@ final class JSONByteWriter {
             var runStart = 0
             var index = 0
             while index < utf8.count {
-                // Eight plain bytes at a time; see `JSONScanner.hasSpecialByte`.
-                if index + 8 <= utf8.count,
-                   !JSONScanner.hasSpecialByte(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
+                index = JSONScanner.firstSpecialByte(UnsafeRawBufferPointer(utf8), from: index)
+                guard index < utf8.count else { break }
                 let byte = utf8[index]
                 index += 1
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart ..< index - 1]))
                 runStart = index
                 bytes.append(UInt8(ascii: "\\"))
