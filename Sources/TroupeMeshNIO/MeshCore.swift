@@ -15,8 +15,9 @@ final class MeshCore {
     let filter: any SubscriptionFilter
     private var codec: FrameCodec
     private let limits: WireLimits
-    private var channels: [LinkID: any Channel] = [:]
-    private var channelsToFlush: Set<LinkID> = []
+    private var links: [LinkID: OutboundLink] = [:]
+    /// Links with frames not yet flushed (in their pending buffer or written to the channel).
+    private var linksToFlush: Set<LinkID> = []
     /// Notifications for the node's consumer; see ``MeshInbox``.
     private(set) var inbox: MeshInbox!
     /// Whether a flush of the links written to is already scheduled for the end of this tick.
@@ -61,7 +62,7 @@ final class MeshCore {
             return
         }
         let (id, actions) = machine.linkOpened(role: role, now: .now())
-        channels[id] = channel
+        links[id] = OutboundLink(channel: channel)
         assign(id)
         if readingPaused { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
         performAndFlush(actions)
@@ -80,7 +81,7 @@ final class MeshCore {
                 let bound = NIOLoopBound(self, eventLoop: eventLoop)
                 eventLoop.scheduleTask(in: copy.delay) {
                     let core = bound.value
-                    guard core.channels[id] != nil else { return }
+                    guard core.links[id] != nil else { return }
                     core.performAndFlush(core.machine.frameReceived(frame, on: id, now: .now()))
                 }
             }
@@ -88,8 +89,8 @@ final class MeshCore {
     }
 
     func linkClosed(_ id: LinkID) {
-        channels.removeValue(forKey: id)
-        channelsToFlush.remove(id)
+        links.removeValue(forKey: id)
+        linksToFlush.remove(id)
         performAndFlush(machine.linkClosed(id, now: .now()))
     }
 
@@ -105,6 +106,7 @@ final class MeshCore {
             "peer": "\(id.flatMap { machine.peer(on: $0)?.nodeID } ?? "-")",
         ])
         let farewell = Frame.error(ErrorFrame(code: error.code.rawValue, message: error.description))
+        if let id, let link = links[id] { link.handOver() }
         writeFarewell(farewell, on: channel)
     }
 
@@ -140,38 +142,39 @@ final class MeshCore {
         flushPendingWrites()
     }
 
+    /// Hands every link's pending frames to its channel and flushes it.
     func flushPendingWrites() {
-        for id in channelsToFlush { channels[id]?.flush() }
-        channelsToFlush.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes `bytes`, to be flushed at the end of the tick — or at once when the channel's
-    /// unflushed bytes passed its high watermark, so a burst streams out instead of turning the
-    /// link unwritable (which the routing would read as back-pressure) before the tick ends.
-    private func write(_ bytes: ByteBuffer, to channel: any Channel, on id: LinkID) {
-        channel.write(bytes, promise: nil)
-        if channel.isWritable {
-            channelsToFlush.insert(id)
-        } else {
-            channel.flush()
-            channelsToFlush.remove(id)
+        for id in linksToFlush {
+            // Taken out first: no access to `links` may span the channel calls (they can re-enter).
+            if let link = links[id] { link.handOverAndFlush() }
         }
+        linksToFlush.removeAll(keepingCapacity: true)
     }
 
+    /// Encodes `frame` for link `id`. A frame the link hook passes unchanged (always, without
+    /// fault injection) is appended to the link's pending buffer, which goes to the channel as
+    /// one write when the tick's writes are flushed — or at once past
+    /// ``OutboundLink/handOverThreshold``, so a burst streams out. A frame the hook changes
+    /// (drops, duplicates, corrupts, delays) is written on its own, after the frames pending
+    /// before it, so the link's order is kept.
     private func send(_ frame: Frame, on id: LinkID) {
-        guard let channel = channels[id] else { return }
-        var buffer = channel.allocator.buffer(capacity: 256)
+        guard let link = links[id] else { return }
+        let encodedSize: Int
         do {
-            try codec.encode(frame, into: &buffer)
+            encodedSize = try link.append(frame, with: codec)
         } catch {
             logger.error("dropping unencodable \(frame.type) frame: \(error)")
             return
         }
-        let decision = hook.outbound(frame, encodedSize: buffer.readableBytes, link: machine.endpoints(of: id))
+        linksToFlush.insert(id)
+        let decision = hook.outbound(frame, encodedSize: encodedSize, link: machine.endpoints(of: id))
         if decision.isPass {
-            write(buffer, to: channel, on: id)
+            link.handOverIfLarge()
             return
         }
+        let buffer = link.takeLast(encodedSize)
+        link.handOver()
+        let channel = link.channel
         for copy in decision.copies {
             var bytes = buffer
             for offset in copy.corruptedByteOffsets where bytes.readableBytes > 0 {
@@ -179,7 +182,7 @@ final class MeshCore {
                 bytes.setInteger(~bytes.getInteger(at: index, as: UInt8.self)!, at: index)
             }
             if copy.delay == .zero {
-                write(bytes, to: channel, on: id)
+                channel.write(bytes, promise: nil)
             } else {
                 eventLoop.scheduleTask(in: copy.delay) { [bytes] in
                     channel.writeAndFlush(bytes, promise: nil)
@@ -189,8 +192,10 @@ final class MeshCore {
     }
 
     private func close(_ id: LinkID, farewell: Frame?, reason: String) {
-        guard let channel = channels[id] else { return }
+        guard let link = links[id] else { return }
+        let channel = link.channel
         logger.debug("closing \(id): \(reason)")
+        link.handOverAndFlush()
         if let farewell {
             writeFarewell(farewell, on: channel)
         } else {
@@ -242,7 +247,7 @@ final class MeshCore {
     func setReading(paused: Bool) {
         guard paused != readingPaused else { return }
         readingPaused = paused
-        for channel in channels.values {
+        for channel in links.values.map(\.channel) {
             channel.setOption(.autoRead, value: !paused).whenComplete { _ in }
             if !paused { channel.read() }
         }
@@ -262,7 +267,7 @@ final class MeshCore {
     }
 
     private func scheduleFlush() {
-        guard !flushScheduled, !channelsToFlush.isEmpty else { return }
+        guard !flushScheduled, !linksToFlush.isEmpty else { return }
         flushScheduled = true
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         eventLoop.execute {
@@ -277,7 +282,7 @@ final class MeshCore {
         isShutDown = true
         tickTask?.cancel()
         performAndFlush(machine.shutdown())
-        let closes = channels.values.map { $0.closeFuture } + [serverChannel?.close() ?? eventLoop.makeSucceededVoidFuture()]
+        let closes = links.values.map { $0.channel.closeFuture } + [serverChannel?.close() ?? eventLoop.makeSucceededVoidFuture()]
         flushPendingWrites()
         inbox?.finish()
         return EventLoopFuture.andAllComplete(closes, on: eventLoop)
