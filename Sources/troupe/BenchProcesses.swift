@@ -139,6 +139,7 @@ final class BenchChildProcess: Sendable {
         let stdin = Pipe()
         process.standardOutput = stdout
         process.standardInput = stdin
+        process.environment = LauncherWatch.childEnvironment()
         self.process = process
         self.stdin = stdin
         process.terminationHandler = { [state] process in state.withLock { $0.status = process.terminationStatus } }

@@ -60,6 +60,7 @@ final class NodeProcess: Sendable {
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardInput = FileHandle.nullDevice
+        process.environment = LauncherWatch.childEnvironment()
         process.terminationHandler = { [weak self] process in self?.exited(process.terminationStatus) }
         state.withLock { $0 = State(process: process) }
         do {

@@ -27,6 +27,7 @@ struct TroupeCommand: AsyncParsableCommand {
         var empty = sigset_t()
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
+        LauncherWatch.startIfLaunched()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -71,6 +71,14 @@ final class ChildProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
+        // A crashed test run must not leave processes behind: a `troupe` child (and every node
+        // a `troupe demo` child starts) ends once this process is gone (`LauncherWatch`). Only
+        // for `troupe` itself: a script in between would be the child's parent instead.
+        if executable == TroupeExecutable.path {
+            var environment = ProcessInfo.processInfo.environment
+            environment["TROUPE_LAUNCHER_PID"] = String(getpid())
+            process.environment = environment
+        }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

@@ -18,6 +18,9 @@ struct HotStatementTests {
     private static let insert = "INSERT INTO sample (text, id, blob) VALUES (?, ?, ?)"
 
     private func makeDatabase() throws -> DatabaseQueue {
+        // Before this test process's first SQLite connection, as a store would (see
+        // `sqliteMemoryStatisticsAreOffForTheProcess`, which runs in the same process).
+        SQLiteProcessSettings.applyOnce()
         let database = try DatabaseQueue()
         try database.write { db in
             try db.execute(sql: "CREATE TABLE sample (seq INTEGER PRIMARY KEY, text TEXT, id BLOB, blob BLOB)")
