@@ -8,11 +8,11 @@ import Synchronization
 /// SQLite makes outside a connection's lookaside goes through one process-wide mutex, to keep
 /// the counters behind `sqlite3_memory_used()`. A durable event makes about 47 such
 /// allocations (bound values, statement registers, page buffers); turning the statistics off
-/// removed ~9 600 instructions per durable event, 4% of them (Benchmarks/README.md, ninth round). Troupe reads none of those counters, and
-/// `sqlite3_soft_heap_limit64` (which needs them) is not used. An application that embeds
-/// Troupe and wants the counters opens its first SQLite connection before any node store: the
-/// setting can then no longer change and SQLite keeps its default (``applyOnce()`` returns
-/// false).
+/// removed ~9 600 instructions per durable event, 4% of them (Benchmarks/README.md, ninth
+/// round). Troupe reads none of those counters, and `sqlite3_soft_heap_limit64` (which needs
+/// them) is not used. An application that embeds Troupe and wants the counters opens its first
+/// SQLite connection before any node store: the setting can then no longer change and SQLite
+/// keeps its default (``applyOnce()`` returns false).
 enum SQLiteProcessSettings {
     /// nil until the first call of ``applyOnce()``, then its outcome.
     private static let outcome = Mutex<Bool?>(nil)
