@@ -54,7 +54,6 @@ struct HotStatement {
     func bind(_ text: String, at index: Int32) throws {
         var text = text
         try text.withUTF8 { utf8 in
-            // An empty string still needs a non-null pointer, or SQLite binds NULL.
             try bindBytes(UnsafeRawBufferPointer(utf8), at: index, as: .text)
         }
     }
@@ -65,16 +64,10 @@ struct HotStatement {
             try check(sqlite3_bind_null(handle, index))
             return
         }
-        if let bytes = arena.reserve(16) {
-            bytes.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
-            bytes.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
-            try check(sqlite3_bind_blob(handle, index, bytes, 16, SQLITE_STATIC))
-            return
-        }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { raw in
             raw.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
             raw.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
-            try check(sqlite3_bind_blob(handle, index, raw.baseAddress, 16, SQLITE_TRANSIENT))
+            try bindBytes(UnsafeRawBufferPointer(raw), at: index, as: .blob)
         }
     }
 
@@ -87,25 +80,23 @@ struct HotStatement {
 
     private enum ByteKind { case text, blob }
 
-    /// Binds `bytes` from the arena, or with SQLite's own copy when they do not fit. Empty
-    /// values get a non-null pointer, so they bind as empty text or blob rather than NULL.
+    /// Binds a copy of `bytes` in the arena (`SQLITE_STATIC`), or, when it does not fit, `bytes`
+    /// themselves for SQLite to copy (`SQLITE_TRANSIENT`). Empty values get a non-null pointer,
+    /// so they bind as empty text or blob rather than NULL.
     private func bindBytes(_ bytes: UnsafeRawBufferPointer, at index: Int32, as kind: ByteKind) throws {
         let count = Int32(bytes.count)
+        let pointer: UnsafeRawPointer
+        let destructor: sqlite3_destructor_type?
         if let copy = arena.copy(bytes) {
-            switch kind {
-            case .text:
-                try check(sqlite3_bind_text(handle, index, copy.assumingMemoryBound(to: CChar.self), count, SQLITE_STATIC))
-            case .blob:
-                try check(sqlite3_bind_blob(handle, index, copy, count, SQLITE_STATIC))
-            }
-            return
+            (pointer, destructor) = (copy, SQLITE_STATIC)
+        } else {
+            (pointer, destructor) = (bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, SQLITE_TRANSIENT)
         }
-        let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         switch kind {
         case .text:
-            try check(sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), count, SQLITE_TRANSIENT))
+            try check(sqlite3_bind_text(handle, index, pointer.assumingMemoryBound(to: CChar.self), count, destructor))
         case .blob:
-            try check(sqlite3_bind_blob(handle, index, base, count, SQLITE_TRANSIENT))
+            try check(sqlite3_bind_blob(handle, index, pointer, count, destructor))
         }
     }
 

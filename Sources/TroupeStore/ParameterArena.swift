@@ -34,7 +34,7 @@ final class ParameterArena {
     func reserve(_ count: Int) -> UnsafeMutableRawPointer? {
         guard count <= Self.capacity - used else { return nil }
         let start = base + used
-        // Keep every reservation 8-byte aligned (ids are stored as two UInt64s).
+        // Keep every reservation 8-byte aligned.
         used += (count + 7) & ~7
         return start
     }

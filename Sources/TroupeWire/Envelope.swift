@@ -36,68 +36,69 @@ public struct Envelope: Hashable, Sendable {
 
     private var box: Box
 
-    /// A new box with `change` applied to a copy of the fields.
+    /// Sets one field: a new box with the change, unless the field already has that value.
     @inline(__always)
-    private mutating func replace(_ change: (inout Fields) -> Void) {
+    private mutating func update<Value: Equatable>(_ field: WritableKeyPath<Fields, Value>, to value: Value) {
+        guard box.fields[keyPath: field] != value else { return }
         var fields = box.fields
-        change(&fields)
+        fields[keyPath: field] = value
         box = Box(fields)
     }
 
     /// Unique, time-sortable id of this event.
     public var eventID: EventID {
         get { box.fields.eventID }
-        set { if newValue != box.fields.eventID { replace { $0.eventID = newValue } } }
+        set { update(\.eventID, to: newValue) }
     }
     /// Stable type name, e.g. `OrderPlaced`. Subscriptions match on it.
     public var type: String {
         get { box.fields.type }
-        set { if newValue != box.fields.type { replace { $0.type = newValue } } }
+        set { update(\.type, to: newValue) }
     }
     /// Node id of the publisher.
     public var source: String {
         get { box.fields.source }
-        set { if newValue != box.fields.source { replace { $0.source = newValue } } }
+        set { update(\.source, to: newValue) }
     }
     /// The entity the event is about (e.g. an order id); per-key ordering uses it. May be empty.
     public var subject: String {
         get { box.fields.subject }
-        set { if newValue != box.fields.subject { replace { $0.subject = newValue } } }
+        set { update(\.subject, to: newValue) }
     }
     /// Groups every event of one business transaction (e.g. one order's saga).
     public var correlationID: EventID {
         get { box.fields.correlationID }
-        set { if newValue != box.fields.correlationID { replace { $0.correlationID = newValue } } }
+        set { update(\.correlationID, to: newValue) }
     }
     /// The event whose handling published this one; nil for an event that starts a correlation.
     public var causationID: EventID? {
         get { box.fields.causationID }
-        set { if newValue != box.fields.causationID { replace { $0.causationID = newValue } } }
+        set { update(\.causationID, to: newValue) }
     }
     /// W3C trace context `traceparent` header value; empty when there is none.
     public var traceparent: String {
         get { box.fields.traceparent }
-        set { if newValue != box.fields.traceparent { replace { $0.traceparent = newValue } } }
+        set { update(\.traceparent, to: newValue) }
     }
     /// When the event was first published, in microseconds since the Unix epoch.
     public var occurredAtMicros: Int64 {
         get { box.fields.occurredAtMicros }
-        set { if newValue != box.fields.occurredAtMicros { replace { $0.occurredAtMicros = newValue } } }
+        set { update(\.occurredAtMicros, to: newValue) }
     }
     /// Which delivery attempt this copy is, starting at 1.
     public var attempt: UInt32 {
         get { box.fields.attempt }
-        set { if newValue != box.fields.attempt { replace { $0.attempt = newValue } } }
+        set { update(\.attempt, to: newValue) }
     }
     /// Free-form headers in order; names are case-sensitive.
     public var headers: [Header] {
         get { box.fields.headers }
-        set { if newValue != box.fields.headers { replace { $0.headers = newValue } } }
+        set { update(\.headers, to: newValue) }
     }
     /// The payload bytes.
     public var body: ByteBuffer {
         get { box.fields.body }
-        set { if newValue != box.fields.body { replace { $0.body = newValue } } }
+        set { update(\.body, to: newValue) }
     }
 
     /// Creates an envelope.
