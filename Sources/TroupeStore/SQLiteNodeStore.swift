@@ -29,6 +29,10 @@ public final class SQLiteNodeStore: NodeStore {
     /// Checkpoints the WAL off the writer (file stores only).
     let checkpointer: WALCheckpointer?
 
+    /// True: a commit runs on the database's writer thread, and the node handles its next
+    /// deliveries meanwhile.
+    public var pipelinesCommits: Bool { true }
+
     /// Opens (creating if needed) the database file at `path` for node `nodeID` and migrates it
     /// to the current schema. Throws ``StoreError`` when the file cannot be opened or migrated.
     public convenience init(path: String, nodeID: String, synchronous: Synchronous = .normal) throws {

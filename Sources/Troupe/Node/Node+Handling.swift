@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import Tracing
-public import TroupeMesh
+import TroupeMesh
 public import TroupeWire
 
 extension Node {
@@ -11,7 +11,10 @@ extension Node {
         await handleDeliveries([(delivery, peer)])
     }
 
-    /// Deliveries taken from the mesh together, handled with ONE commit (group commit).
+    /// Deliveries taken from the mesh together, handled with ONE commit (group commit), then
+    /// acknowledged: one group at a time (stepping, the serial path of a store that applies at
+    /// once, and the recovery after a failed commit; ``run()`` pipelines groups instead when the
+    /// store commits on another thread, see ``handleDeliveriesPipelined(_:)``).
     ///
     /// Each delivery goes through the fault hook, decoding, the idempotency check (against
     /// committed keys and the keys of this group) and its handler, in order, each handler
@@ -23,63 +26,101 @@ extension Node {
     /// pure functions of the state, and nothing escaped before the commit), so one bad
     /// delivery cannot hold back the others.
     func handleDeliveries(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)]) async {
-        var working = state
-        var batch = StoreBatch()
-        var handled: [HandledDelivery] = []
-        var keysInGroup = Set<IdempotencyKey>()
-        for (delivery, peer) in deliveries {
-            if let outcome = await runHandler(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch) {
-                handled.append(outcome)
-            }
-        }
-        guard !handled.isEmpty else { return }
+        let group = await handleGroup(deliveries, on: state)
+        guard !group.isEmpty else { return }
         if configuration.plantedBug == .ackBeforeCommit {
-            return await acknowledgeBeforeCommit(handled, state: working, batch: batch)
+            return await acknowledgeBeforeCommit(group)
         }
         do {
-            try Self.persist(&working, into: &batch)
-            try await store.apply(batch)
+            try await commit(group.batch, persistFailure: group.persistFailure)
         } catch {
-            if handled.count > 1 {
-                logger.warning("group commit of \(handled.count) deliveries failed; handling them one by one: \(error)")
-                for outcome in handled { await handleDeliveries([(outcome.delivery, outcome.peer)]) }
-                return
-            }
-            let outcome = handled[0]
-            if let storeError = error as? StoreError, storeError.code == .duplicateIdempotencyKey {
-                // A key the cache had forgotten: the store still holds it, so this is a duplicate.
-                statistics.duplicatesSuppressed += 1
-                metrics.duplicatesSuppressed.increment()
-                return await acknowledge(outcome.delivery, from: outcome.peer)
-            }
-            Logger.forEvent(outcome.delivery.envelope, base: logger).error("commit failed; the delivery will be retried: \(error)")
-            return await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "commit failed: \(error)")
+            let single = group.deliveries.count == 1 ? group.handled.first : nil
+            return await recover(from: error, handling: group.deliveries, single: single)
         }
-        state = working
+        await completeCommitted([group])
+    }
+
+    /// Runs the handlers of `deliveries` in order on `base`, and records the resulting state in
+    /// the group's batch. Nothing of the group has left the node when this returns, except the
+    /// NACKs of rejected deliveries and the acks of copies of committed events.
+    func handleGroup(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)], on base: Service.State) async -> HandledGroup<Service.State> {
+        var group = HandledGroup(state: base)
+        var keysInGroup = Set<IdempotencyKey>()
+        for (delivery, peer) in deliveries {
+            await runHandler(for: delivery, from: peer, into: &group, keysInGroup: &keysInGroup)
+        }
+        guard !group.handled.isEmpty else { return group }
+        do {
+            try Self.persist(&group.state, into: &group.batch)
+        } catch {
+            group.persistFailure = error
+        }
+        return group
+    }
+
+    /// Commits a group's batch, or fails with the reason its state could not be recorded.
+    func commit(_ batch: StoreBatch, persistFailure: (any Error)?) async throws {
+        if let persistFailure { throw persistFailure }
+        try await store.apply(batch)
+    }
+
+    /// After a failed commit of `deliveries`: several are handled again one by one, so that only
+    /// the one at fault fails; a `single` handled delivery is acked if the store knew its key (a
+    /// duplicate the cache had forgotten), else NACKed for a later retry.
+    func recover(from error: any Error, handling deliveries: [(delivery: EventDelivery, peer: NodeIdentity)], single: HandledDelivery?) async {
+        guard let outcome = single else {
+            logger.warning("group commit of \(deliveries.count) deliveries failed; handling them one by one: \(error)")
+            for delivery in deliveries { await handleDeliveries([delivery]) }
+            return
+        }
+        if let storeError = error as? StoreError, storeError.code == .duplicateIdempotencyKey {
+            // A key the cache had forgotten: the store still holds it, so this is a duplicate.
+            statistics.duplicatesSuppressed += 1
+            metrics.duplicatesSuppressed.increment()
+            return await acknowledge(outcome.delivery, from: outcome.peer)
+        }
+        Logger.forEvent(outcome.delivery.envelope, base: logger).error("commit failed; the delivery will be retried: \(error)")
+        await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "commit failed: \(error)")
+    }
+
+    /// What follows a durable commit of `groups` (in order): the committed state and keys, then
+    /// the acks, the published events' delivery and the effects.
+    func completeCommitted(_ groups: [HandledGroup<Service.State>]) async {
+        guard let last = groups.last else { return }
+        state = last.state
+        // Every key before the first suspension: a copy arriving meanwhile finds it.
+        if configuration.plantedBug != .skipIdempotency {
+            for group in groups {
+                for outcome in group.handled { idempotencyKeys[outcome.key] = outcome.expiry }
+            }
+        }
         let nowMicros = clock.wallMicros()
-        for outcome in handled {
-            if configuration.plantedBug != .skipIdempotency { idempotencyKeys[outcome.key] = outcome.expiry }
-            statistics.handled += 1
-            metrics.handled.increment()
-            let envelope = outcome.delivery.envelope
-            if envelope.occurredAtMicros > 0 {
-                metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - envelope.occurredAtMicros) * 1000))
+        for group in groups {
+            for outcome in group.handled {
+                statistics.handled += 1
+                metrics.handled.increment()
+                let envelope = outcome.delivery.envelope
+                if envelope.occurredAtMicros > 0 {
+                    metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - envelope.occurredAtMicros) * 1000))
+                }
+                if logger.logLevel <= .debug {
+                    Logger.forEvent(envelope, base: logger).debug("handled", metadata: ["published": "\(outcome.publications.count)"])
+                }
+                if let afterCommitHook { await afterCommitHook(envelope) }
+                await acknowledge(outcome.delivery, from: outcome.peer)
             }
-            if logger.logLevel <= .debug {
-                Logger.forEvent(envelope, base: logger).debug("handled", metadata: ["published": "\(outcome.publications.count)"])
-            }
-            if let afterCommitHook { await afterCommitHook(envelope) }
-            await acknowledge(outcome.delivery, from: outcome.peer)
+            for duplicate in group.duplicates { await acknowledge(duplicate.delivery, from: duplicate.peer) }
         }
         // Entering an async method of the generic actor looks its executor up at run time
         // (~450 instructions); a handler that published nothing and has no effects skips both.
-        let publications = handled.flatMap(\.publications)
+        let publications = groups.count == 1 ? last.handled.flatMap(\.publications) : groups.flatMap { $0.handled.flatMap(\.publications) }
         if publications.isEmpty {
             outboxDepthChanged()
         } else {
-            await startDeliveries(of: publications, to: handled.flatMap(\.targets))
+            let targets = groups.flatMap { $0.handled.flatMap(\.targets) }
+            await startDeliveries(of: publications, to: targets)
         }
-        let effects = handled.flatMap(\.effects)
+        let effects = groups.flatMap { $0.handled.flatMap(\.effects) }
         if !effects.isEmpty { await runEffects(effects) }
     }
 
@@ -97,28 +138,24 @@ extension Node {
     /// The planted ``PlantedBug/ackBeforeCommit`` defect: the new state is taken and the acks
     /// sent at once, while the commit waits for the next timer tick (see
     /// ``writeDeferredCommits()``); a crash in between loses effects that were acknowledged.
-    private func acknowledgeBeforeCommit(_ handled: [HandledDelivery], state newState: Service.State, batch: StoreBatch) async {
-        var newState = newState
-        var batch = batch
-        do {
-            try Self.persist(&newState, into: &batch)
-        } catch {
-            for outcome in handled {
-                await negativelyAcknowledge(outcome.delivery, from: outcome.peer, reason: "state does not encode: \(error)")
+    private func acknowledgeBeforeCommit(_ group: HandledGroup<Service.State>) async {
+        if let failure = group.persistFailure {
+            for (delivery, peer) in group.deliveries {
+                await negativelyAcknowledge(delivery, from: peer, reason: "state does not encode: \(failure)")
             }
             return
         }
-        state = newState
-        for outcome in handled {
+        state = group.state
+        for outcome in group.handled {
             idempotencyKeys[outcome.key] = outcome.expiry
             statistics.handled += 1
         }
-        deferredCommits.append(batch)
+        deferredCommits.append(group.batch)
         if deferredCommitDeadline == nil { deferredCommitDeadline = clock.monotonicNow() + configuration.ackBatchDelay }
-        for outcome in handled { await acknowledge(outcome.delivery, from: outcome.peer) }
+        for (delivery, peer) in group.deliveries { await acknowledge(delivery, from: peer) }
         await flushAcks()
-        await startDeliveries(of: handled.flatMap(\.publications), to: handled.flatMap(\.targets))
-        await runEffects(handled.flatMap(\.effects))
+        await startDeliveries(of: group.handled.flatMap(\.publications), to: group.handled.flatMap(\.targets))
+        await runEffects(group.handled.flatMap(\.effects))
     }
 
     /// Writes the commits the planted ``PlantedBug/ackBeforeCommit`` defect held back.
@@ -135,28 +172,30 @@ extension Node {
         }
     }
 
-    /// Runs one delivery's handler on `working` inside a `deliver` span that continues the
-    /// envelope's trace: nil if it was rejected (NACKed) or is a duplicate (acked); else what the
-    /// commit must record and what follows it. On failure `working` is left as it was.
+    /// Runs one delivery's handler on the group's state inside a `deliver` span that continues
+    /// the envelope's trace, and adds to the group what the commit must record and what follows
+    /// it. A rejected delivery is NACKed and a copy of a committed event acked at once (neither
+    /// changes the group); a copy of an event not committed yet waits in the group's
+    /// ``HandledGroup/duplicates``. On failure the group's state is left as it was.
     private func runHandler(
-        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
-        keysInGroup: inout Set<IdempotencyKey>, into batch: inout StoreBatch
-    ) async -> HandledDelivery? {
+        for delivery: EventDelivery, from peer: NodeIdentity, into group: inout HandledGroup<Service.State>,
+        keysInGroup: inout Set<IdempotencyKey>
+    ) async {
         // Asked once per delivery and passed down: each ask reads the global instrument under
         // a lock and casts it (Benchmarks/README.md, eighth round).
         guard EventTracing.isActive else {
-            return await runHandlerInSpan(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch, tracing: false)
+            return await runHandlerInSpan(for: delivery, from: peer, into: &group, keysInGroup: &keysInGroup, tracing: false)
         }
-        return await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
+        await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
             EventTracing.annotate(span, delivery.envelope, nodeID: identity.nodeID, group: delivery.group)
-            return await runHandlerInSpan(for: delivery, from: peer, on: &working, keysInGroup: &keysInGroup, into: &batch, tracing: true)
+            await runHandlerInSpan(for: delivery, from: peer, into: &group, keysInGroup: &keysInGroup, tracing: true)
         }
     }
 
     private func runHandlerInSpan(
-        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
-        keysInGroup: inout Set<IdempotencyKey>, into batch: inout StoreBatch, tracing: Bool
-    ) async -> HandledDelivery? {
+        for delivery: EventDelivery, from peer: NodeIdentity, into group: inout HandledGroup<Service.State>,
+        keysInGroup: inout Set<IdempotencyKey>, tracing: Bool
+    ) async {
         statistics.delivered += 1
         metrics.delivered.increment()
         let envelope = delivery.envelope
@@ -165,32 +204,39 @@ extension Node {
 
         if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(envelope) {
             await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
-            return nil
+            return
         }
         guard let registration = handlers.registrations[envelope.type] else {
             await reject(delivery, from: peer, HandlerError.unknownEventType(envelope.type), eventLogger)
-            return nil
+            return
         }
         let event: any Event
         do {
             event = try registration.decode(envelope)
         } catch {
             await reject(delivery, from: peer, error, eventLogger)
-            return nil
+            return
         }
         let key = registration.idempotencyKey(event, envelope)
         let nowMicros = clock.wallMicros()
         let retentionNow = retention.now(at: clock.monotonicNow())
         let skipsIdempotency = configuration.plantedBug == .skipIdempotency
-        if !skipsIdempotency, keysInGroup.contains(key) || idempotencyKeys[key].map({ $0 > retentionNow }) == true {
-            statistics.duplicatesSuppressed += 1
-            metrics.duplicatesSuppressed.increment()
-            if logger.logLevel <= .debug { eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"]) }
-            await acknowledge(delivery, from: peer)
-            return nil
+        if !skipsIdempotency {
+            let committed = idempotencyKeys[key].map({ $0 > retentionNow }) == true
+            let uncommitted = !committed && (keysInGroup.contains(key) || pipeline.holds(key))
+            if committed || uncommitted {
+                statistics.duplicatesSuppressed += 1
+                metrics.duplicatesSuppressed.increment()
+                if logger.logLevel <= .debug { eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"]) }
+                // A copy of an event whose commit is still to come is acked after it: the
+                // original's commit may yet fail, and then this copy is the one to apply.
+                guard committed else { return group.duplicates.append((delivery, peer)) }
+                await acknowledge(delivery, from: peer)
+                return
+            }
         }
 
-        var candidate = working
+        var candidate = group.state
         var context = HandlerContext(envelope: envelope, group: delivery.group, nodeID: identity.nodeID,
                                      nowMicros: nowMicros, logger: logger)
         let started = clock.monotonicNow()
@@ -205,7 +251,7 @@ extension Node {
             }
         } catch {
             await reject(delivery, from: peer, error, eventLogger)
-            return nil
+            return
         }
         metrics.handlerDuration.recordNanoseconds((clock.monotonicNow() - started).microseconds * 1000)
         // The events it published are built before anything is kept: one that does not encode
@@ -222,20 +268,20 @@ extension Node {
             }
         } catch {
             await reject(delivery, from: peer, error, eventLogger)
-            return nil
+            return
         }
-        working = candidate
+        group.state = candidate
         keysInGroup.insert(key)
 
         // The planted skip-idempotency defect writes records that are already expired, so
         // neither this node nor its store recognises the next copy.
         let expiry = skipsIdempotency ? retentionNow : retentionNow + configuration.idempotencyTTL.microseconds
-        batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
-                                          group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
+        group.batch.handled.append(HandledEvent(idempotencyKey: key, expiresAtMicros: expiry, envelope: envelope,
+                                                group: delivery.group, handledAtMicros: nowMicros, retentionMicros: retentionNow))
         let targets = publications.map { matchingGroups(for: $0) }
-        batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
-        return HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
-                               targets: targets, effects: context.effects)
+        group.batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
+        group.handled.append(HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
+                                             targets: targets, effects: context.effects))
     }
 
     /// Publishes `event` from outside any handler: it starts a new correlation (unless one is

@@ -64,6 +64,13 @@ public actor Node<Service: ServiceDefinition> {
     var deferredCommits: [StoreBatch] = []
     /// When ``deferredCommits`` are due.
     var deferredCommitDeadline: MonotonicTime?
+    /// Whether ``run()`` handles deliveries while earlier ones commit (see ``CommitPipeline``):
+    /// when the store commits on another thread, and no planted defect changes the commit path.
+    let pipelinesHandling: Bool
+    /// Handled groups whose commit is queued or under way (``run()`` only).
+    var pipeline = CommitPipeline<Service.State>()
+    /// The task committing ``pipeline``'s groups, while there are any.
+    var commitDriver: Task<Void, Never>?
     /// Counters; see ``NodeStatistics``.
     public internal(set) var statistics = NodeStatistics()
     /// A fault-injection hook point, called after a handled event committed and before its ack
@@ -90,6 +97,7 @@ public actor Node<Service: ServiceDefinition> {
         self.configuration = configuration
         self.mesh = mesh
         self.store = store
+        self.pipelinesHandling = store.pipelinesCommits && configuration.plantedBug == nil
         self.clock = clock
         var handlers = HandlerSet<Service.State>()
         service.handlers(&handlers)
@@ -199,7 +207,11 @@ public actor Node<Service: ServiceDefinition> {
                 }
                 burst.append((delivery, peer))
             }
-            await handleDeliveries(burst)
+            if pipelinesHandling {
+                await handleDeliveriesPipelined(burst)
+            } else {
+                await handleDeliveries(burst)
+            }
             if let following { await handle(following) }
         }
         // The ticker is stopped and awaited before returning: the node's executor is its mesh's
@@ -207,6 +219,7 @@ public actor Node<Service: ServiceDefinition> {
         // loop that is gone.
         ticker.cancel()
         await ticker.value
+        await settleCommits()
         await flushAcks()
         releaseOutboxWaiters()
     }

@@ -13,6 +13,11 @@ public import TroupeWire
 /// `SQLiteNodeStore` in `TroupeStore` (a GRDB database file per node, WAL mode). Both pass the
 /// same conformance tests.
 public protocol NodeStore: Sendable {
+    /// Whether ``apply(_:)`` waits for a commit written on another thread (a file store), so
+    /// that the node should handle its next deliveries meanwhile (see `CommitPipeline`); false
+    /// for a store that applies at once, where that would only add work.
+    var pipelinesCommits: Bool { get }
+
     /// Everything a (re)starting node needs: state, unfinished outbox, live idempotency keys,
     /// learned interest. Expired idempotency records (as of `nowMicros`) are left out.
     nonisolated(nonsending) func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot
@@ -37,4 +42,9 @@ public protocol NodeStore: Sendable {
     /// Deletes idempotency records that expired before `nowMicros`; returns how many.
     @discardableResult
     nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int
+}
+
+extension NodeStore {
+    /// False: a store applies at once unless it says otherwise.
+    public var pipelinesCommits: Bool { false }
 }

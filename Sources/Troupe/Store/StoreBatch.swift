@@ -30,6 +30,26 @@ public struct StoreBatch: Sendable {
     /// An empty batch.
     public init() {}
 
+    /// Adds the changes of `later`, a batch meant to be applied after this one, so that one
+    /// commit records both.
+    ///
+    /// Each kind of change keeps its order (this batch's before `later`'s), and `later`'s state
+    /// wins; since a batch applies its kinds in the fixed order above, the result equals applying
+    /// the two in turn when `later` records only handled events, published events and state — the
+    /// groups a node handles one after the other (`CommitPipeline`).
+    public mutating func append(_ later: StoreBatch) {
+        handled += later.handled
+        published += later.published
+        attemptsMade += later.attemptsMade
+        acknowledged += later.acknowledged
+        targetsAdded += later.targetsAdded
+        completed += later.completed
+        deadLetters += later.deadLetters
+        if let interest = later.interest { self.interest = interest }
+        if let state = later.state { self.state = state }
+        stateRecords.merge(later.stateRecords) { _, newer in newer }
+    }
+
     /// Whether the batch changes nothing.
     public var isEmpty: Bool {
         handled.isEmpty && published.isEmpty && attemptsMade.isEmpty && acknowledged.isEmpty
