@@ -12,8 +12,10 @@ import Synchronization
 /// p99 publish→handled 7.8 → 4.0 ms, and throughput 24.0k → 29.0k events/s. So the writer's
 /// connection gets a WAL hook instead (which replaces SQLite's automatic checkpoint):
 ///
-/// - after a commit that leaves at least ``backgroundThreshold`` frames in the WAL, a PASSIVE
-///   checkpoint is started on this object's own read-write connection, unless one is running.
+/// - after a commit that leaves at least ``backgroundThreshold`` frames in the WAL, and at least
+///   ``backgroundStep`` more than when the last one started, a PASSIVE checkpoint is started on
+///   this object's own read-write connection, unless one is running (``CheckpointSchedule``
+///   says why the step, and what it measured).
 ///   A checkpoint and a writer may run at the same time in WAL mode; PASSIVE never waits for
 ///   the writer or readers.
 /// - after a commit that leaves at least ``writerThreshold`` frames, the writer checkpoints
@@ -32,20 +34,26 @@ import Synchronization
 /// events/s was 18.8 MB (about 4.6k pages), under the writer's bound of 16k pages.
 final class WALCheckpointer: Sendable {
     /// WAL frames after a commit from which a background checkpoint is started.
-    let backgroundThreshold: Int32
+    var backgroundThreshold: Int32 { initialSchedule.backgroundThreshold }
+    /// Frames the WAL must grow by between the starts of two background checkpoints.
+    var backgroundStep: Int32 { initialSchedule.backgroundStep }
     /// WAL frames after a commit from which the writer checkpoints itself.
-    let writerThreshold: Int32
+    var writerThreshold: Int32 { initialSchedule.writerThreshold }
+    private let initialSchedule: CheckpointSchedule
+    /// Only the writer's WAL hook uses it; the lock is never contended.
+    private let schedule: Mutex<CheckpointSchedule>
     private let path: String
     private let connection = Mutex<DatabaseQueue?>(nil)
     private let isRunning = Atomic<Bool>(false)
     private let completed = Atomic<Int>(0)
 
     /// A checkpointer for the database at `path`; ``open()`` once the database is in WAL mode.
-    init(path: String, backgroundThreshold: Int32 = 1000, writerThreshold: Int32 = 16_000) {
-        precondition(0 < backgroundThreshold && backgroundThreshold < writerThreshold, "thresholds must satisfy 0 < background < writer")
+    init(path: String, backgroundThreshold: Int32 = 1000, backgroundStep: Int32 = 100, writerThreshold: Int32 = 16_000) {
+        let schedule = CheckpointSchedule(backgroundThreshold: backgroundThreshold, backgroundStep: backgroundStep,
+                                          writerThreshold: writerThreshold)
         self.path = path
-        self.backgroundThreshold = backgroundThreshold
-        self.writerThreshold = writerThreshold
+        self.initialSchedule = schedule
+        self.schedule = Mutex(schedule)
     }
 
     /// Background checkpoints completed so far (for tests and statistics).
@@ -83,14 +91,19 @@ final class WALCheckpointer: Sendable {
 
     /// Called on the writer after each commit with the number of frames now in the WAL.
     private func committed(frames: Int32, db: OpaquePointer?, name: UnsafePointer<CChar>?) {
-        if frames >= writerThreshold {
+        switch schedule.withLock({ $0.action(afterCommitLeaving: frames) }) {
+        case .none:
+            return
+        case .writer:
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             return
+        case .background:
+            break
         }
-        guard frames >= backgroundThreshold,
-              let queue = connection.withLock({ $0 }),
+        guard let queue = connection.withLock({ $0 }),
               isRunning.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return }
+        schedule.withLock { $0.backgroundStarted(at: frames) }
         queue.asyncWriteWithoutTransaction { [self] db in
             if (try? db.checkpoint(.passive)) != nil { completed.add(1, ordering: .relaxed) }
             isRunning.store(false, ordering: .releasing)
