@@ -12,10 +12,13 @@
 /// checkpoint had caught up; the schedule notices (fewer frames than at the last start) and
 /// starts over.
 ///
-/// Measured with `troupe bench --mode durable --rate 10000` (Benchmarks/README.md, eleventh
-/// round), p99 publish→handled over 5 alternating runs against no step: 1.66-2.22 ms against
-/// 1.95-3.37 ms with a step of 100 frames, p50 660-691 against 738-892 µs; steps of 1000 frames
-/// were worse than none (2.90-4.27 ms: each checkpoint then copies and syncs megabytes at once).
+/// Measured with `troupe bench --mode durable --msgs 30000 --rate 10000` (Benchmarks/README.md,
+/// eleventh round), p99 publish→handled: with a step of 100 frames 1.66-2.22 ms against
+/// 1.95-3.37 ms without (p50 660-691 against 738-892 µs), 5 alternating runs; this type against
+/// its parent, 6 alternating pairs, 2.04-2.48 against 2.16-3.02 ms. Steps of 1000 frames were
+/// worse than none (2.90-4.27 ms: each checkpoint then copies and syncs megabytes at once), and
+/// so were checkpoints that do not sync (a diagnostic, not an option: 4.1-4.7 ms, as they then
+/// run back to back).
 struct CheckpointSchedule: Sendable {
     /// What to do after a commit.
     enum Action: Equatable, Sendable {
