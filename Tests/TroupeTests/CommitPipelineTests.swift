@@ -10,9 +10,9 @@ struct CommitPipelineTests {
     static let peer = NodeIdentity(nodeID: "publisher", service: "source", incarnation: 1,
                                    listenAddress: PeerAddress(host: "127.0.0.1", port: 1))
 
-    /// A group on `state` that handled the events numbered `handled` and holds copies of `copies`.
-    static func group(_ handled: [UInt64], copies: [UInt64] = [], state: Int) -> HandledGroup<Int> {
-        var group = HandledGroup(state: state)
+    /// A group that handled the events numbered `handled`, leaving `state`, and holds copies of `copies`.
+    static func group(_ handled: [UInt64], copies: [UInt64] = [], state: Int) -> HandledGroup {
+        var group = HandledGroup()
         for number in handled {
             let envelope = makeEnvelope(number)
             let delivery = EventDelivery(deliveryID: number, group: "counter", envelope: envelope)
@@ -42,8 +42,8 @@ struct CommitPipelineTests {
         let nothing = pipeline.takeSubmission()
         #expect(nothing == nil)
 
-        pipeline.append(Self.group([1, 2], state: 10))
-        pipeline.append(Self.group([3], copies: [1], state: 11))
+        pipeline.append(Self.group([1, 2], state: 10), leaving: 10)
+        pipeline.append(Self.group([3], copies: [1], state: 11), leaving: 11)
         #expect(pipeline.latestState == 11)
         #expect(pipeline.waitingDeliveries == 4)
 
@@ -57,12 +57,13 @@ struct CommitPipelineTests {
         #expect(second == nil, "one transaction at a time")
 
         // Handled while the first transaction commits: waits for the next one.
-        pipeline.append(Self.group([4], state: 12))
+        pipeline.append(Self.group([4], state: 12), leaving: 12)
         let behind = pipeline.takeSubmission()
         #expect(behind == nil)
         let committed = pipeline.committed()
-        #expect(committed.map(\.state) == [10, 11])
-        #expect(committed[1].duplicates.map(\.delivery.deliveryID) == [101])
+        #expect(committed.groups.map { $0.handled.map(\.delivery.deliveryID) } == [[1, 2], [3]])
+        #expect(committed.state == 11, "the committed state is the last group's")
+        #expect(committed.groups[1].duplicates.map(\.delivery.deliveryID) == [101])
         let next = try Self.submission(from: &pipeline)
         #expect(next.batch.handled.map(\.envelope.eventID) == [makeEnvelope(4).eventID])
         _ = pipeline.committed()
@@ -71,10 +72,10 @@ struct CommitPipelineTests {
 
     @Test func aKeyIsHeldFromItsGroupsHandlingUntilItsCommitIsDurable() throws {
         var pipeline = CommitPipeline<Int>()
-        pipeline.append(Self.group([1], state: 1))
+        pipeline.append(Self.group([1], state: 1), leaving: 1)
         #expect(pipeline.holds(Self.key(1)) && !pipeline.holds(Self.key(2)))
         _ = try Self.submission(from: &pipeline)
-        pipeline.append(Self.group([2], state: 2))
+        pipeline.append(Self.group([2], state: 2), leaving: 2)
         #expect(pipeline.holds(Self.key(1)) && pipeline.holds(Self.key(2)), "committing and waiting keys both count")
         _ = pipeline.committed()
         #expect(!pipeline.holds(Self.key(1)), "durable: the node's cache has it from here")
@@ -83,15 +84,15 @@ struct CommitPipelineTests {
 
     @Test func aFailedTransactionGivesBackItsGroupsAndThoseHandledOnTopOfThem() throws {
         var pipeline = CommitPipeline<Int>()
-        pipeline.append(Self.group([1], state: 1))
-        pipeline.append(Self.group([2], state: 2))
+        pipeline.append(Self.group([1], state: 1), leaving: 1)
+        pipeline.append(Self.group([2], state: 2), leaving: 2)
         _ = try Self.submission(from: &pipeline)
-        pipeline.append(Self.group([3], copies: [1], state: 3))
+        pipeline.append(Self.group([3], copies: [1], state: 3), leaving: 3)
         let epoch = pipeline.epoch
 
         let given = pipeline.failed()
-        #expect(given.submitted.map(\.state) == [1, 2])
-        #expect(given.following.map(\.state) == [3])
+        #expect(given.submitted.map { $0.handled.map(\.delivery.deliveryID) } == [[1], [2]])
+        #expect(given.following.map { $0.handled.map(\.delivery.deliveryID) } == [[3]])
         #expect(given.following[0].deliveries.map(\.delivery.deliveryID) == [3, 101], "handled, then the copies")
         #expect(pipeline.epoch == epoch + 1, "a group handled before now was handled on a state that is gone")
         #expect(pipeline.isRecovering && pipeline.isIdle && pipeline.latestState == nil)
@@ -100,7 +101,7 @@ struct CommitPipelineTests {
 
         // Nothing is submitted until the recovery is over.
         pipeline.recovered()
-        pipeline.append(Self.group([4], state: 4))
+        pipeline.append(Self.group([4], state: 4), leaving: 4)
         let after = try Self.submission(from: &pipeline)
         #expect(after.batch.handled.count == 1)
     }
@@ -108,10 +109,10 @@ struct CommitPipelineTests {
     @Test func theFirstStateThatCouldNotBeRecordedFailsTheTransaction() throws {
         struct Unencodable: Error {}
         var pipeline = CommitPipeline<Int>()
-        pipeline.append(Self.group([1], state: 1))
+        pipeline.append(Self.group([1], state: 1), leaving: 1)
         var broken = Self.group([2], state: 2)
         broken.persistFailure = Unencodable()
-        pipeline.append(broken)
+        pipeline.append(broken, leaving: 2)
         let submission = try Self.submission(from: &pipeline)
         #expect(submission.persistFailure is Unencodable)
     }

@@ -36,15 +36,18 @@ struct CommitPipeline<State> {
     private(set) var isRecovering = false
     /// Deliveries in the waiting groups (back-pressure: see `Node.handleDeliveriesPipelined`).
     private(set) var waitingDeliveries = 0
-    private var waiting: [HandledGroup<State>] = []
-    private var committing: [HandledGroup<State>] = []
+    private var waiting: [HandledGroup] = []
+    private var committing: [HandledGroup] = []
+    /// The state after the last waiting group, and after the last group committing.
+    private var waitingState: State?
+    private var committingState: State?
     private var keys: Set<IdempotencyKey> = []
 
     /// An idle pipeline.
     init() {}
 
     /// The state the next group is handled on; nil: the node's committed state.
-    var latestState: State? { waiting.last?.state ?? committing.last?.state }
+    var latestState: State? { waitingState ?? committingState }
 
     /// Whether nothing is waiting or committing.
     var isIdle: Bool { waiting.isEmpty && committing.isEmpty }
@@ -54,9 +57,10 @@ struct CommitPipeline<State> {
         !keys.isEmpty && keys.contains(key)
     }
 
-    /// Adds a group handled on ``latestState`` in the current ``epoch``.
-    mutating func append(_ group: HandledGroup<State>) {
+    /// Adds a group handled on ``latestState`` in the current ``epoch``, which left `state`.
+    mutating func append(_ group: HandledGroup, leaving state: State) {
         precondition(!isRecovering, "a group handled during a recovery")
+        waitingState = state
         for outcome in group.handled { keys.insert(outcome.key) }
         waitingDeliveries += group.handled.count + group.duplicates.count
         waiting.append(group)
@@ -67,6 +71,8 @@ struct CommitPipeline<State> {
     mutating func takeSubmission() -> Submission? {
         guard committing.isEmpty, !waiting.isEmpty, !isRecovering else { return nil }
         swap(&committing, &waiting)
+        committingState = waitingState
+        waitingState = nil
         waitingDeliveries = 0
         var submission = Submission(batch: committing[0].batch, persistFailure: committing[0].persistFailure)
         for group in committing.dropFirst() {
@@ -76,22 +82,27 @@ struct CommitPipeline<State> {
         return submission
     }
 
-    /// The submitted transaction is durable: its groups, in order, to be acked and released.
-    mutating func committed() -> [HandledGroup<State>] {
+    /// The submitted transaction is durable: its groups, in order, to be acked and released,
+    /// and the state they left (now the committed state).
+    mutating func committed() -> (groups: [HandledGroup], state: State?) {
         let groups = committing
+        let state = committingState
         committing = []
+        committingState = nil
         for group in groups {
             for outcome in group.handled { keys.remove(outcome.key) }
         }
-        return groups
+        return (groups, state)
     }
 
     /// The submitted transaction failed: its groups and every group handled since (on top of
     /// them), to be handled again on the committed state. Starts a recovery and a new epoch.
-    mutating func failed() -> (submitted: [HandledGroup<State>], following: [HandledGroup<State>]) {
+    mutating func failed() -> (submitted: [HandledGroup], following: [HandledGroup]) {
         let given = (submitted: committing, following: waiting)
         committing = []
         waiting = []
+        committingState = nil
+        waitingState = nil
         keys = []
         waitingDeliveries = 0
         epoch &+= 1

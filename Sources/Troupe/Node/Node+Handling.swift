@@ -26,10 +26,11 @@ extension Node {
     /// pure functions of the state, and nothing escaped before the commit), so one bad
     /// delivery cannot hold back the others.
     func handleDeliveries(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)]) async {
-        let group = await handleGroup(deliveries, on: state)
+        var working = state
+        let group = await handleGroup(deliveries, on: &working)
         guard !group.isEmpty else { return }
         if configuration.plantedBug == .ackBeforeCommit {
-            return await acknowledgeBeforeCommit(group)
+            return await acknowledgeBeforeCommit(group, leaving: working)
         }
         do {
             try await commit(group.batch, persistFailure: group.persistFailure)
@@ -37,21 +38,21 @@ extension Node {
             let single = group.deliveries.count == 1 ? group.handled.first : nil
             return await recover(from: error, handling: group.deliveries, single: single)
         }
-        await completeCommitted([group])
+        await completeCommitted([group], leaving: working)
     }
 
-    /// Runs the handlers of `deliveries` in order on `base`, and records the resulting state in
-    /// the group's batch. Nothing of the group has left the node when this returns, except the
-    /// NACKs of rejected deliveries and the acks of copies of committed events.
-    func handleGroup(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)], on base: Service.State) async -> HandledGroup<Service.State> {
-        var group = HandledGroup(state: base)
+    /// Runs the handlers of `deliveries` in order on `working`, and records the state they leave
+    /// in the group's batch. Nothing of the group has left the node when this returns, except
+    /// the NACKs of rejected deliveries and the acks of copies of committed events.
+    func handleGroup(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)], on working: inout Service.State) async -> HandledGroup {
+        var group = HandledGroup()
         var keysInGroup = Set<IdempotencyKey>()
         for (delivery, peer) in deliveries {
-            await runHandler(for: delivery, from: peer, into: &group, keysInGroup: &keysInGroup)
+            await runHandler(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup)
         }
         guard !group.handled.isEmpty else { return group }
         do {
-            try Self.persist(&group.state, into: &group.batch)
+            try Self.persist(&working, into: &group.batch)
         } catch {
             group.persistFailure = error
         }
@@ -85,9 +86,9 @@ extension Node {
 
     /// What follows a durable commit of `groups` (in order): the committed state and keys, then
     /// the acks, the published events' delivery and the effects.
-    func completeCommitted(_ groups: [HandledGroup<Service.State>]) async {
+    func completeCommitted(_ groups: [HandledGroup], leaving committed: Service.State) async {
         guard let last = groups.last else { return }
-        state = last.state
+        state = committed
         // Every key before the first suspension: a copy arriving meanwhile finds it.
         if configuration.plantedBug != .skipIdempotency {
             for group in groups {
@@ -113,14 +114,14 @@ extension Node {
         }
         // Entering an async method of the generic actor looks its executor up at run time
         // (~450 instructions); a handler that published nothing and has no effects skips both.
-        let publications = groups.count == 1 ? last.handled.flatMap(\.publications) : groups.flatMap { $0.handled.flatMap(\.publications) }
+        let handled = groups.count == 1 ? last.handled : groups.flatMap(\.handled)
+        let publications = handled.flatMap(\.publications)
         if publications.isEmpty {
             outboxDepthChanged()
         } else {
-            let targets = groups.flatMap { $0.handled.flatMap(\.targets) }
-            await startDeliveries(of: publications, to: targets)
+            await startDeliveries(of: publications, to: handled.flatMap(\.targets))
         }
-        let effects = groups.flatMap { $0.handled.flatMap(\.effects) }
+        let effects = handled.flatMap(\.effects)
         if !effects.isEmpty { await runEffects(effects) }
     }
 
@@ -138,14 +139,14 @@ extension Node {
     /// The planted ``PlantedBug/ackBeforeCommit`` defect: the new state is taken and the acks
     /// sent at once, while the commit waits for the next timer tick (see
     /// ``writeDeferredCommits()``); a crash in between loses effects that were acknowledged.
-    private func acknowledgeBeforeCommit(_ group: HandledGroup<Service.State>) async {
+    private func acknowledgeBeforeCommit(_ group: HandledGroup, leaving newState: Service.State) async {
         if let failure = group.persistFailure {
             for (delivery, peer) in group.deliveries {
                 await negativelyAcknowledge(delivery, from: peer, reason: "state does not encode: \(failure)")
             }
             return
         }
-        state = group.state
+        state = newState
         for outcome in group.handled {
             idempotencyKeys[outcome.key] = outcome.expiry
             statistics.handled += 1
@@ -176,25 +177,25 @@ extension Node {
     /// the envelope's trace, and adds to the group what the commit must record and what follows
     /// it. A rejected delivery is NACKed and a copy of a committed event acked at once (neither
     /// changes the group); a copy of an event not committed yet waits in the group's
-    /// ``HandledGroup/duplicates``. On failure the group's state is left as it was.
+    /// ``HandledGroup/duplicates``. On failure `working` is left as it was.
     private func runHandler(
-        for delivery: EventDelivery, from peer: NodeIdentity, into group: inout HandledGroup<Service.State>,
-        keysInGroup: inout Set<IdempotencyKey>
+        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
+        into group: inout HandledGroup, keysInGroup: inout Set<IdempotencyKey>
     ) async {
         // Asked once per delivery and passed down: each ask reads the global instrument under
         // a lock and casts it (Benchmarks/README.md, eighth round).
         guard EventTracing.isActive else {
-            return await runHandlerInSpan(for: delivery, from: peer, into: &group, keysInGroup: &keysInGroup, tracing: false)
+            return await runHandlerInSpan(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup, tracing: false)
         }
         await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
             EventTracing.annotate(span, delivery.envelope, nodeID: identity.nodeID, group: delivery.group)
-            await runHandlerInSpan(for: delivery, from: peer, into: &group, keysInGroup: &keysInGroup, tracing: true)
+            await runHandlerInSpan(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup, tracing: true)
         }
     }
 
     private func runHandlerInSpan(
-        for delivery: EventDelivery, from peer: NodeIdentity, into group: inout HandledGroup<Service.State>,
-        keysInGroup: inout Set<IdempotencyKey>, tracing: Bool
+        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
+        into group: inout HandledGroup, keysInGroup: inout Set<IdempotencyKey>, tracing: Bool
     ) async {
         statistics.delivered += 1
         metrics.delivered.increment()
@@ -223,7 +224,9 @@ extension Node {
         let skipsIdempotency = configuration.plantedBug == .skipIdempotency
         if !skipsIdempotency {
             let committed = idempotencyKeys[key].map({ $0 > retentionNow }) == true
-            let uncommitted = !committed && (keysInGroup.contains(key) || pipeline.holds(key))
+            // The pipeline is only asked on a node that uses it: reading a generic actor's
+            // stored struct copies it through its value witnesses.
+            let uncommitted = !committed && (keysInGroup.contains(key) || pipelinesHandling && pipeline.holds(key))
             if committed || uncommitted {
                 statistics.duplicatesSuppressed += 1
                 metrics.duplicatesSuppressed.increment()
@@ -236,7 +239,7 @@ extension Node {
             }
         }
 
-        var candidate = group.state
+        var candidate = working
         var context = HandlerContext(envelope: envelope, group: delivery.group, nodeID: identity.nodeID,
                                      nowMicros: nowMicros, logger: logger)
         let started = clock.monotonicNow()
@@ -270,7 +273,7 @@ extension Node {
             await reject(delivery, from: peer, error, eventLogger)
             return
         }
-        group.state = candidate
+        working = candidate
         keysInGroup.insert(key)
 
         // The planted skip-idempotency defect writes records that are already expired, so

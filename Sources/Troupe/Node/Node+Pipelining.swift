@@ -20,10 +20,11 @@ extension Node {
         while true {
             while pipeline.isRecovering, let driver = commitDriver { await driver.value }
             let epoch = pipeline.epoch
-            let group = await handleGroup(undecided, on: pipeline.latestState ?? state)
+            var working = pipeline.latestState ?? state
+            let group = await handleGroup(undecided, on: &working)
             guard !group.isEmpty else { return }
             if epoch == pipeline.epoch {
-                pipeline.append(group)
+                pipeline.append(group, leaving: working)
                 break
             }
             // A commit below this group's state failed while its handlers ran: handle what is
@@ -48,7 +49,8 @@ extension Node {
         while let submission = pipeline.takeSubmission() {
             do {
                 try await commit(submission.batch, persistFailure: submission.persistFailure)
-                await completeCommitted(pipeline.committed())
+                let (groups, committed) = pipeline.committed()
+                if let committed { await completeCommitted(groups, leaving: committed) }
             } catch {
                 let (submitted, following) = pipeline.failed()
                 let deliveries = submitted.flatMap(\.deliveries)
