@@ -60,7 +60,8 @@ struct CommitPipelineTests {
         pipeline.append(Self.group([4], state: 12), leaving: 12)
         let behind = pipeline.takeSubmission()
         #expect(behind == nil)
-        let committed = pipeline.committed()
+        let durable = pipeline.committed()
+        let committed = try #require(durable)
         #expect(committed.groups.map { $0.handled.map(\.delivery.deliveryID) } == [[1, 2], [3]])
         #expect(committed.state == 11, "the committed state is the last group's")
         #expect(committed.groups[1].duplicates.map(\.delivery.deliveryID) == [101])
@@ -68,6 +69,8 @@ struct CommitPipelineTests {
         #expect(next.batch.handled.map(\.envelope.eventID) == [makeEnvelope(4).eventID])
         _ = pipeline.committed()
         #expect(pipeline.isIdle && pipeline.latestState == nil)
+        let nothingCommitting = pipeline.committed()
+        #expect(nothingCommitting == nil)
     }
 
     @Test func aKeyIsHeldFromItsGroupsHandlingUntilItsCommitIsDurable() throws {

@@ -37,20 +37,20 @@ struct CommitPipeline<State> {
     /// Deliveries in the waiting groups (back-pressure: see `Node.handleDeliveriesPipelined`).
     private(set) var waitingDeliveries = 0
     private var waiting: [HandledGroup] = []
-    private var committing: [HandledGroup] = []
-    /// The state after the last waiting group, and after the last group committing.
+    /// The state the last waiting group left; nil exactly when nothing waits.
     private var waitingState: State?
-    private var committingState: State?
+    /// The groups of the transaction under way, and the state the last of them left.
+    private var committing: (groups: [HandledGroup], state: State)?
     private var keys: Set<IdempotencyKey> = []
 
     /// An idle pipeline.
     init() {}
 
     /// The state the next group is handled on; nil: the node's committed state.
-    var latestState: State? { waitingState ?? committingState }
+    var latestState: State? { waitingState ?? committing?.state }
 
     /// Whether nothing is waiting or committing.
-    var isIdle: Bool { waiting.isEmpty && committing.isEmpty }
+    var isIdle: Bool { waiting.isEmpty && committing == nil }
 
     /// Whether an event with `key` is handled in a group not committed yet.
     func holds(_ key: IdempotencyKey) -> Bool {
@@ -69,39 +69,36 @@ struct CommitPipeline<State> {
     /// Takes every waiting group into one transaction; nil while a transaction is under way,
     /// during a recovery, or when nothing waits.
     mutating func takeSubmission() -> Submission? {
-        guard committing.isEmpty, !waiting.isEmpty, !isRecovering else { return nil }
-        swap(&committing, &waiting)
-        committingState = waitingState
-        waitingState = nil
-        waitingDeliveries = 0
-        var submission = Submission(batch: committing[0].batch, persistFailure: committing[0].persistFailure)
-        for group in committing.dropFirst() {
+        guard committing == nil, !isRecovering, let state = waitingState, let first = waiting.first else { return nil }
+        var submission = Submission(batch: first.batch, persistFailure: first.persistFailure)
+        for group in waiting.dropFirst() {
             submission.batch.append(group.batch)
             if submission.persistFailure == nil { submission.persistFailure = group.persistFailure }
         }
+        committing = (waiting, state)
+        waiting = []
+        waitingState = nil
+        waitingDeliveries = 0
         return submission
     }
 
     /// The submitted transaction is durable: its groups, in order, to be acked and released,
-    /// and the state they left (now the committed state).
-    mutating func committed() -> (groups: [HandledGroup], state: State?) {
-        let groups = committing
-        let state = committingState
-        committing = []
-        committingState = nil
-        for group in groups {
+    /// and the state they left (now the committed state); nil when none was submitted.
+    mutating func committed() -> (groups: [HandledGroup], state: State)? {
+        guard let submitted = committing else { return nil }
+        committing = nil
+        for group in submitted.groups {
             for outcome in group.handled { keys.remove(outcome.key) }
         }
-        return (groups, state)
+        return submitted
     }
 
     /// The submitted transaction failed: its groups and every group handled since (on top of
     /// them), to be handled again on the committed state. Starts a recovery and a new epoch.
     mutating func failed() -> (submitted: [HandledGroup], following: [HandledGroup]) {
-        let given = (submitted: committing, following: waiting)
-        committing = []
+        let given = (submitted: committing?.groups ?? [], following: waiting)
+        committing = nil
         waiting = []
-        committingState = nil
         waitingState = nil
         keys = []
         waitingDeliveries = 0

@@ -49,8 +49,9 @@ extension Node {
         while let submission = pipeline.takeSubmission() {
             do {
                 try await commit(submission.batch, persistFailure: submission.persistFailure)
-                let (groups, committed) = pipeline.committed()
-                if let committed { await completeCommitted(groups, leaving: committed) }
+                if let (groups, committed) = pipeline.committed() {
+                    await completeCommitted(groups, leaving: committed)
+                }
             } catch {
                 let (submitted, following) = pipeline.failed()
                 let deliveries = submitted.flatMap(\.deliveries)
