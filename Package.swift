@@ -225,6 +225,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // What several test targets share (test targets cannot import each other).
+        .target(
+            name: "TroupeTestSupport",
+            path: "Tests/TroupeTestSupport",
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "TroupeWireTests",
             dependencies: [
@@ -249,6 +255,7 @@ let package = Package(
         .testTarget(
             name: "TroupeStoreTests",
             dependencies: [
+                "TroupeTestSupport",
                 "TroupeStore",
                 "Troupe",
                 "TroupeWire",
@@ -259,6 +266,7 @@ let package = Package(
         .testTarget(
             name: "TroupeIntegrationTests",
             dependencies: [
+                "TroupeTestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 "Troupe",
@@ -276,6 +284,7 @@ let package = Package(
         .testTarget(
             name: "OrderSagaTests",
             dependencies: [
+                "TroupeTestSupport",
                 "OrderSaga",
                 "Troupe",
                 "TroupeMesh",
@@ -291,6 +300,7 @@ let package = Package(
         .testTarget(
             name: "TroupeProcessTests",
             dependencies: [
+                "TroupeTestSupport",
                 "OrderSaga",
                 "TroupeChaos",
                 "Troupe",
@@ -348,6 +358,7 @@ let package = Package(
         .testTarget(
             name: "TroupeMeshNIOTests",
             dependencies: [
+                "TroupeTestSupport",
                 "TroupeMeshNIO",
                 "TroupeMesh",
                 "TroupeWire",

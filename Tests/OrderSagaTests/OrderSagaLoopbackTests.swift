@@ -5,6 +5,7 @@ import Troupe
 import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 @Suite("Order saga end to end over loopback TCP", .serialized)
 struct OrderSagaLoopbackTests {

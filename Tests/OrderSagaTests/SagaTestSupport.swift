@@ -11,23 +11,6 @@ import TroupeWire
 // The minimal loopback support of Tests/TroupeIntegrationTests/RuntimeTestSupport.swift
 // (test targets cannot import each other).
 
-/// Polls `condition` until it holds or `timeout` passes (tests wait on conditions, never sleep).
-func eventually(
-    timeout: Duration = .seconds(30), _ what: String,
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async -> Bool
-) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    let holds = await condition()
-    if !holds { Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation) }
-    return holds
-}
-
 /// Quiet unless `TROUPE_TEST_LOG` names a level.
 func testLogger() -> Logger {
     var logger = Logger(label: "saga-test")

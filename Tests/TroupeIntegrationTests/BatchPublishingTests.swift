@@ -4,6 +4,7 @@ import Testing
 import Troupe
 import TroupeMesh
 import TroupeMeshNIO
+import TroupeTestSupport
 
 /// `Node.publish(contentsOf:)` and the outbox window, over loopback TCP.
 @Suite("Batch publishing and the outbox window", .serialized)

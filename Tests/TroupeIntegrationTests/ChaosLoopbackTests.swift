@@ -7,6 +7,7 @@ import TroupeChaos
 import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 /// The chaos layer's two hook points driving the real runtime over loopback TCP: link faults in
 /// the mesh, handler faults in the node; every Ping is still applied exactly once.

@@ -3,6 +3,7 @@ import Testing
 import Troupe
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 @Suite("Correlation across services", .serialized)
 struct CorrelationTests {

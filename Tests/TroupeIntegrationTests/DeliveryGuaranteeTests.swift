@@ -6,6 +6,7 @@ import Troupe
 import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 @Suite("At-least-once delivery over loopback TCP", .serialized)
 struct DeliveryGuaranteeTests {

@@ -9,6 +9,7 @@ import TroupeMesh
 import TroupeMeshNIO
 import TroupeStore
 import TroupeWire
+import TroupeTestSupport
 
 /// Handling while earlier deliveries commit (`CommitPipeline`): the next groups are handled at
 /// once, nothing of them is acked before their commit, and a failed commit hands back its

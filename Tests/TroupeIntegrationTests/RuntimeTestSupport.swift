@@ -9,23 +9,6 @@ import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
 
-/// Polls `condition` until it holds or `timeout` passes (tests wait on conditions, never sleep).
-func eventually(
-    timeout: Duration = .seconds(30), _ what: String,
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async -> Bool
-) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    let holds = await condition()
-    if !holds { Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation) }
-    return holds
-}
-
 /// Fast knobs so redelivery paths finish in well under a second.
 let fastPolicy = DeliveryPolicy(
     ackTimeout: .milliseconds(400), maxDeliveries: 3,

@@ -7,6 +7,7 @@ import Testing
 import Tracing
 import Troupe
 import TroupeWire
+import TroupeTestSupport
 
 /// A tracer standing in for OpenTelemetry with a W3C propagator: it extracts and injects the
 /// `traceparent` key, and records the spans of tasks that run under ``recording`` (so tests

@@ -4,6 +4,7 @@ import Testing
 import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 @Suite("Bad input at the socket", .serialized)
 struct MeshBadInputLoopbackTests {

@@ -5,6 +5,7 @@ import Testing
 import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 @Suite("Mesh membership over loopback TCP", .serialized)
 struct MeshMembershipLoopbackTests {

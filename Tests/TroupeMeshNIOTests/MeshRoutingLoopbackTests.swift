@@ -4,6 +4,7 @@ import Testing
 import TroupeMesh
 import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 @Suite("Mesh routing over loopback TCP", .serialized)
 struct MeshRoutingLoopbackTests {

@@ -6,6 +6,7 @@ import Testing
 import TroupeMesh
 @testable import TroupeMeshNIO
 import TroupeWire
+import TroupeTestSupport
 
 /// Frames for one link are coalesced into one pending buffer and handed to the channel in
 /// order; a frame the link hook changes is cut out and written after the frames before it.

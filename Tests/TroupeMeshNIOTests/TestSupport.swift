@@ -7,24 +7,6 @@ import TroupeMeshNIO
 import TroupeWire
 import Testing
 
-/// Polls `condition` until it holds or `timeout` passes. Tests wait on conditions, never on
-/// fixed sleeps; the deadline is generous because CI machines are slow and noisy.
-func eventually(
-    timeout: Duration = .seconds(20), _ what: String,
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async -> Bool
-) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    let holds = await condition()
-    if !holds { Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation) }
-    return holds
-}
-
 /// Records everything a node's notifications deliver.
 actor NotificationLog {
     private(set) var events: [EventDelivery] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeTestSupport
 
 /// h2 over TLS with ALPN, the dashboard in headless Chromium, and the demo driven over HTTP.
 @Suite("HTTP ingress: TLS, dashboard, demo", .serialized)
@@ -48,7 +49,7 @@ struct HTTPTLSAndDashboardProcessTests {
                 let reply = try await HTTPTestClient.http1.send("POST", order + "/orders", json: #"{"customerID":"linus","sku":"widget","quantity":1}"#)
                 placed.append(try #require(reply.object["orderID"] as? String))
             }
-            #expect(await eventually("the orders settle") { await cluster.settled(placed) })
+            #expect(await eventually(timeout: processPatience, "the orders settle") { await cluster.settled(placed) })
             let chromium = try #require(ExternalTool.chromium)
             let profile = try TroupeExecutable.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: profile) }
@@ -90,7 +91,7 @@ struct HTTPTLSAndDashboardProcessTests {
         let placed = try await HTTPTestClient.http1.send("POST", base + "/orders", json: #"{"customerID":"ada","sku":"widget","quantity":1}"#)
         let correlationID = try #require(placed.object["correlationID"] as? String)
         var handled: [String: Any] = [:]
-        #expect(await eventually("a JSON line about handling the order") {
+        #expect(await eventually(timeout: processPatience, "a JSON line about handling the order") {
             for line in node.stderr.split(separator: "\n") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
                 if object["message"] as? String == "handled", object["correlation-id"] as? String == correlationID {

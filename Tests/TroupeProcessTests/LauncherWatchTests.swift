@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeTestSupport
 
 /// A node started by a launcher ends when the launcher is killed, so a killed supervisor or a
 /// crashed test run leaves no process behind; a node started by hand is not watched.

@@ -108,15 +108,6 @@ final class SharedBox<Value: Sendable>: Sendable {
     func update<R>(_ body: (inout Value) -> R) -> R { storage.withLock { body(&$0) } }
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(90), _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
-                _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    if await condition() { return true }
-    Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
-    return false
-}
+/// How long a process test waits for a condition: node processes start, mesh and settle
+/// slowly on a busy 2-core machine.
+let processPatience: Duration = .seconds(90)

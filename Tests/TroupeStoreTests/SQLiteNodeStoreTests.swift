@@ -5,6 +5,7 @@ import Testing
 import Troupe
 @testable import TroupeStore
 import TroupeWire
+import TroupeTestSupport
 
 /// What only the SQLite store has: a file that outlives the process, and bytes that can rot.
 @Suite("SQLiteNodeStore")
@@ -187,7 +188,7 @@ struct SQLiteNodeStoreTests {
                     }
                 }
                 do {
-                    try await eventually("all 20 batches wait for the same write") { store.commits.waitingCount == 20 }
+                    try #require(await eventually("all 20 batches wait for the same write") { store.commits.waitingCount == 20 })
                 } catch {
                     gate.open()  // never leave the writer held: the test must end either way
                     throw error
@@ -232,7 +233,7 @@ struct SQLiteNodeStoreTests {
             let bound = 32 + 450 * (pageSize + 24)
             #expect(largestWAL > 0)
             #expect(largestWAL <= bound, "WAL reached \(largestWAL) bytes; bound \(bound)")
-            try await eventually("a background checkpoint ran") { checkpointer.backgroundCheckpoints > 0 }
+            try #require(await eventually("a background checkpoint ran") { checkpointer.backgroundCheckpoints > 0 })
             let snapshot = try await store.loadSnapshot(nowMicros: 0)
             #expect(snapshot.outbox.count == Int(commits))
             #expect(snapshot.idempotencyKeys.count == Int(commits))
@@ -260,14 +261,3 @@ private final class Gate: Sendable {
     func open() { semaphore.signal() }
 }
 
-/// Polls `condition` until it holds, failing after `seconds`.
-private func eventually(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out waiting: \(what)")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}
