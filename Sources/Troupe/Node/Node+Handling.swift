@@ -224,9 +224,7 @@ extension Node {
         let skipsIdempotency = configuration.plantedBug == .skipIdempotency
         if !skipsIdempotency {
             let committed = idempotencyKeys[key].map({ $0 > retentionNow }) == true
-            // The pipeline is only asked on a node that uses it: reading a generic actor's
-            // stored struct copies it through its value witnesses.
-            let uncommitted = !committed && (keysInGroup.contains(key) || pipelinesHandling && pipeline.holds(key))
+            let uncommitted = !committed && (keysInGroup.contains(key) || pipelinesHandling && pipelineHolds(key))
             if committed || uncommitted {
                 statistics.duplicatesSuppressed += 1
                 metrics.duplicatesSuppressed.increment()
