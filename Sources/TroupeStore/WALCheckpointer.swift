@@ -12,13 +12,13 @@ import Synchronization
 /// p99 publish→handled 7.8 → 4.0 ms, and throughput 24.0k → 29.0k events/s. So the writer's
 /// connection gets a WAL hook instead (which replaces SQLite's automatic checkpoint):
 ///
-/// - after a commit that leaves at least ``backgroundThreshold`` frames in the WAL, and at least
-///   ``backgroundStep`` more than when the last one started, a PASSIVE checkpoint is started on
+/// - after a commit that leaves at least `backgroundThreshold` frames in the WAL, and at least
+///   `backgroundStep` more than when the last one started, a PASSIVE checkpoint is started on
 ///   this object's own read-write connection, unless one is running (``CheckpointSchedule``
 ///   says why the step, and what it measured).
 ///   A checkpoint and a writer may run at the same time in WAL mode; PASSIVE never waits for
 ///   the writer or readers.
-/// - after a commit that leaves at least ``writerThreshold`` frames, the writer checkpoints
+/// - after a commit that leaves at least `writerThreshold` frames, the writer checkpoints
 ///   itself, as SQLite would have: a PASSIVE checkpoint racing a busy writer may never catch up
 ///   with it, and only a fully checkpointed WAL is restarted from its beginning, so this bounds
 ///   the WAL's size: `writerThreshold` pages plus the commits made while a background
@@ -33,14 +33,7 @@ import Synchronization
 /// throughput 27.3k → 29.0k events/s; the largest WAL seen during a 100k-event run at ~30k
 /// events/s was 18.8 MB (about 4.6k pages), under the writer's bound of 16k pages.
 final class WALCheckpointer: Sendable {
-    /// WAL frames after a commit from which a background checkpoint is started.
-    var backgroundThreshold: Int32 { initialSchedule.backgroundThreshold }
-    /// Frames the WAL must grow by between the starts of two background checkpoints.
-    var backgroundStep: Int32 { initialSchedule.backgroundStep }
-    /// WAL frames after a commit from which the writer checkpoints itself.
-    var writerThreshold: Int32 { initialSchedule.writerThreshold }
-    private let initialSchedule: CheckpointSchedule
-    /// Only the writer's WAL hook uses it; the lock is never contended.
+    /// When to checkpoint; only the writer's WAL hook uses it, so the lock is never contended.
     private let schedule: Mutex<CheckpointSchedule>
     private let path: String
     private let connection = Mutex<DatabaseQueue?>(nil)
@@ -48,12 +41,11 @@ final class WALCheckpointer: Sendable {
     private let completed = Atomic<Int>(0)
 
     /// A checkpointer for the database at `path`; ``open()`` once the database is in WAL mode.
+    /// The thresholds are ``CheckpointSchedule``'s, in WAL frames.
     init(path: String, backgroundThreshold: Int32 = 1000, backgroundStep: Int32 = 100, writerThreshold: Int32 = 16_000) {
-        let schedule = CheckpointSchedule(backgroundThreshold: backgroundThreshold, backgroundStep: backgroundStep,
-                                          writerThreshold: writerThreshold)
         self.path = path
-        self.initialSchedule = schedule
-        self.schedule = Mutex(schedule)
+        self.schedule = Mutex(CheckpointSchedule(backgroundThreshold: backgroundThreshold, backgroundStep: backgroundStep,
+                                                 writerThreshold: writerThreshold))
     }
 
     /// Background checkpoints completed so far (for tests and statistics).

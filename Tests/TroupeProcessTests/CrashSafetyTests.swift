@@ -16,7 +16,7 @@ struct CrashSafetyTests {
             // Payment kills itself (SIGKILL) right after its 5th handled event committed,
             // before the ack for it leaves the process.
             try await cluster.start("payment", extra: ["--crash-after-handled", "5"])
-            #expect(await eventually(timeout: processPatience, "the mesh is up") { await cluster.meshIsUp() })
+            #expect(await eventually(timeout: processPatience, every: processPoll, "the mesh is up") { await cluster.meshIsUp() })
 
             var generator = OrderGenerator(seed: 11)
             let orders = generator.orders(30)
@@ -29,7 +29,7 @@ struct CrashSafetyTests {
             // Restart with the same data directory and port, without the fault.
             try await cluster.start("payment")
             let placed = orders.map(\.orderID)
-            #expect(await eventually(timeout: processPatience, "every order settles") { await cluster.settled(placed) })
+            #expect(await eventually(timeout: processPatience, every: processPoll, "every order settles") { await cluster.settled(placed) })
 
             let snapshot = try await cluster.snapshot(placed: placed)
             let results = SagaInvariantChecker().check(snapshot)
@@ -48,8 +48,8 @@ struct CrashSafetyTests {
         let cluster = try SagaCluster()
         do {
             for service in ["order", "inventory", "payment", "notification"] { try await cluster.start(service) }
-            #expect(await eventually(timeout: processPatience, "the mesh is up") { await cluster.meshIsUp() })
-            #expect(await eventually(timeout: processPatience, "the order node knows every group's interest") {
+            #expect(await eventually(timeout: processPatience, every: processPoll, "the mesh is up") { await cluster.meshIsUp() })
+            #expect(await eventually(timeout: processPatience, every: processPoll, "the order node knows every group's interest") {
                 await cluster.stats("order")?.knownGroups == ["inventory", "notification", "order", "payment"]
             })
             // Inventory goes away; the order node still knows (and has persisted) its interest,
@@ -69,11 +69,11 @@ struct CrashSafetyTests {
             try await cluster.start("order")
             try await cluster.start("inventory")
             let restartedOrder = try #require(cluster.child("order"))
-            #expect(await eventually(timeout: processPatience, "the restarted publisher restored its outbox") {
+            #expect(await eventually(timeout: processPatience, every: processPoll, "the restarted publisher restored its outbox") {
                 restartedOrder.stderr.contains("restored") && restartedOrder.stderr.contains("unfinished events from the outbox")
             })
             let placed = orders.map(\.orderID)
-            #expect(await eventually(timeout: processPatience, "every order settles") { await cluster.settled(placed) })
+            #expect(await eventually(timeout: processPatience, every: processPoll, "every order settles") { await cluster.settled(placed) })
             let results = SagaInvariantChecker().check(try await cluster.snapshot(placed: placed))
             #expect(results.allSatisfy { $0.passed }, "\(SagaInvariantChecker().report(results))")
         } catch {

@@ -15,7 +15,7 @@ struct HTTPAPIProcessTests {
             let child = try #require(cluster.child(service))
             urls[service] = try #require(httpURL(of: child), "no http= in the ready line: \(child.stdout)")
         }
-        #expect(await eventually(timeout: processPatience, "the mesh is up") { await cluster.meshIsUp() })
+        #expect(await eventually(timeout: processPatience, every: processPoll, "the mesh is up") { await cluster.meshIsUp() })
         return urls
     }
 
@@ -77,7 +77,7 @@ struct HTTPAPIProcessTests {
         let correlationID = try #require(placed.object["correlationID"] as? String)
         #expect(placed.headers["location"] == "/orders/\(orderID)")
         var details = HTTPReply(status: 0, headers: [:], body: Data(), version: "")
-        #expect(await eventually(timeout: processPatience, "order \(orderID) is terminal with its timeline") {
+        #expect(await eventually(timeout: processPatience, every: processPoll, "order \(orderID) is terminal with its timeline") {
             guard let reply = try? await client.send("GET", order + "/orders/\(orderID)") else { return false }
             details = reply
             let nodes = Set(((reply.object["timeline"] as? [[String: Any]]) ?? []).compactMap { $0["nodeID"] as? String })

@@ -49,7 +49,7 @@ struct HTTPTLSAndDashboardProcessTests {
                 let reply = try await HTTPTestClient.http1.send("POST", order + "/orders", json: #"{"customerID":"linus","sku":"widget","quantity":1}"#)
                 placed.append(try #require(reply.object["orderID"] as? String))
             }
-            #expect(await eventually(timeout: processPatience, "the orders settle") { await cluster.settled(placed) })
+            #expect(await eventually(timeout: processPatience, every: processPoll, "the orders settle") { await cluster.settled(placed) })
             let chromium = try #require(ExternalTool.chromium)
             let profile = try TroupeExecutable.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: profile) }
@@ -91,7 +91,7 @@ struct HTTPTLSAndDashboardProcessTests {
         let placed = try await HTTPTestClient.http1.send("POST", base + "/orders", json: #"{"customerID":"ada","sku":"widget","quantity":1}"#)
         let correlationID = try #require(placed.object["correlationID"] as? String)
         var handled: [String: Any] = [:]
-        #expect(await eventually(timeout: processPatience, "a JSON line about handling the order") {
+        #expect(await eventually(timeout: processPatience, every: processPoll, "a JSON line about handling the order") {
             for line in node.stderr.split(separator: "\n") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
                 if object["message"] as? String == "handled", object["correlation-id"] as? String == correlationID {

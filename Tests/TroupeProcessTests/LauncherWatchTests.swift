@@ -29,7 +29,7 @@ struct LauncherWatchTests {
     /// Waits until the node of `directory` has opened its store; returns its pid.
     private func startedNode(_ directory: String, besides shell: ChildProcess) async -> Int32? {
         var found: Int32?
-        _ = await eventually(timeout: .seconds(60), "the node started") {
+        _ = await eventually(timeout: .seconds(60), every: processPoll, "the node started") {
             found = TroupeExecutable.processes(mentioning: directory).first { $0 != shell.pid }
             return found != nil && FileManager.default.fileExists(atPath: directory + "/order.sqlite")
         }
@@ -43,7 +43,7 @@ struct LauncherWatchTests {
         let node = await startedNode(directory, besides: shell)
         #expect(node.map(watches) == true)
         shell.kill(SIGKILL)
-        #expect(await eventually(timeout: .seconds(60), "the node ended after its launcher") {
+        #expect(await eventually(timeout: .seconds(60), every: processPoll, "the node ended after its launcher") {
             TroupeExecutable.processes(mentioning: directory).filter { $0 != shell.pid }.isEmpty
         })
         for pid in TroupeExecutable.processes(mentioning: directory) { kill(pid, SIGKILL) }

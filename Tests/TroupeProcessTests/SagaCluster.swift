@@ -111,3 +111,5 @@ final class SharedBox<Value: Sendable>: Sendable {
 /// How long a process test waits for a condition: node processes start, mesh and settle
 /// slowly on a busy 2-core machine.
 let processPatience: Duration = .seconds(90)
+/// How often a process test asks its nodes again (each ask is a request to every node).
+let processPoll: Duration = .milliseconds(100)

@@ -1,4 +1,3 @@
-import TroupeMesh
 import TroupeWire
 
 /// Deliveries handled together, one after the other on one state, for one commit (see

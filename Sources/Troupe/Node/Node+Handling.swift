@@ -173,9 +173,8 @@ extension Node {
         }
     }
 
-    /// Runs one delivery's handler on the group's state inside a `deliver` span that continues
-    /// the envelope's trace, and adds to the group what the commit must record and what follows
-    /// it. A rejected delivery is NACKed and a copy of a committed event acked at once (neither
+    /// Runs one delivery's handler on `working` inside a `deliver` span that continues the
+    /// envelope's trace, and adds to `group` what the commit must record and what follows it. A rejected delivery is NACKed and a copy of a committed event acked at once (neither
     /// changes the group); a copy of an event not committed yet waits in the group's
     /// ``HandledGroup/duplicates``. On failure `working` is left as it was.
     private func runHandler(
@@ -359,7 +358,7 @@ extension Node {
             await perform(self.delivery.acknowledged([delivery.deliveryID], now: clock.monotonicNow()))
         } else {
             let flushes = ackBatcher.handled(deliveryID: delivery.deliveryID, from: peer.nodeID, now: clock.monotonicNow())
-            // Most acks wait in the batcher: skip the async call (see `handleDeliveries`).
+            // Most acks wait in the batcher: skip the async call (see `completeCommitted`).
             if !flushes.isEmpty { await send(flushes) }
         }
     }

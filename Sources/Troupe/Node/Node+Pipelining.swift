@@ -1,4 +1,3 @@
-import TroupeMesh
 import TroupeWire
 
 /// Handling the next deliveries while the previous ones commit (see ``CommitPipeline``).

@@ -37,7 +37,7 @@ public struct StoreBatch: Sendable {
     /// wins; since a batch applies its kinds in the fixed order above, the result equals applying
     /// the two in turn when `later` records only handled events, published events and state — the
     /// groups a node handles one after the other (`CommitPipeline`).
-    public mutating func append(_ later: StoreBatch) {
+    mutating func append(_ later: StoreBatch) {
         handled += later.handled
         published += later.published
         attemptsMade += later.attemptsMade
