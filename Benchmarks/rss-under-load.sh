@@ -4,10 +4,12 @@
 #
 #   bash Benchmarks/rss-under-load.sh                       # 60 s at 3000 events/s, durable
 #   RATE=5000 SECONDS_=60 MODE=memory bash Benchmarks/rss-under-load.sh
+#   RATE=10000 ARCHIVE=50000 bash Benchmarks/rss-under-load.sh   # durable, archive bound 50k rows
 #
 # Samples `ps -o rss` of every child of the bench process every $EVERY seconds and prints one
 # line per sample (seconds, RSS of each node in MB), then the growth from the first sample
-# taken after $WARM seconds to the last one. Uses the deployable build of build-release.sh (as compare-nats.sh does).
+# taken after $WARM seconds to the last one, and in durable mode each node's database on disk
+# (file + WAL) at the end. Uses the deployable build of build-release.sh (as compare-nats.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,9 +23,12 @@ SCRATCH=${SCRATCH:-.build-static}
 TROUPE=$(SCRATCH="$SCRATCH" bash Benchmarks/build-release.sh)
 MSGS=$((RATE * SECONDS_))
 OUT=$(mktemp /tmp/rss-under-load.XXXXXX)
-trap 'rm -f "$OUT"' EXIT
+DATA=$(mktemp -d /tmp/rss-under-load-data.XXXXXX)
+trap 'rm -rf "$OUT" "$DATA"' EXIT
+extra=()
+if [[ -n "${ARCHIVE:-}" ]]; then extra+=(--archive-capacity "$ARCHIVE"); fi
 
-"$TROUPE" bench --mode "$MODE" --msgs "$MSGS" --rate "$RATE" --json >"$OUT" 2>/dev/null &
+"$TROUPE" bench --mode "$MODE" --msgs "$MSGS" --rate "$RATE" --data "$DATA" ${extra[@]+"${extra[@]}"} --json >"$OUT" 2>/dev/null &
 BENCH=$!
 echo "troupe bench --mode $MODE --msgs $MSGS --rate $RATE (pid $BENCH): RSS per node process, MB"
 start=$(date +%s)
@@ -48,3 +53,7 @@ if ((${#first[@]} > 0)); then
         echo "  node $i: ${first[$i]:-?} MB at ${WARM}s -> ${last[$i]} MB at the end"
     done
 fi
+find "$DATA" -name '*.sqlite' | sort | while read -r db; do
+    size=$(du -cm "$db" "$db-wal" 2>/dev/null | tail -1 | cut -f1)
+    echo "  $(basename "$db"): ${size} MB on disk (database + WAL)"
+done

@@ -15,6 +15,10 @@ public struct HostConfiguration: Sendable {
     /// Directory holding the node's SQLite database (`<nodeID>.sqlite`); nil keeps everything
     /// in memory (fastest, nothing survives the process).
     public var dataDirectory: String?
+    /// The most archive rows the node's store keeps (the timelines `troupe trace` reads); the
+    /// oldest are dropped beyond it. Nil: the store's default (`SQLiteNodeStore`'s 250 000,
+    /// `InMemoryNodeStore`'s 100 000).
+    public var archiveCapacity: Int?
     /// Mesh knobs (heartbeat, failure timeout, reconnect backoff). Identity fields are filled in.
     public var heartbeatInterval: Duration
     /// A link silent this long is closed.
@@ -38,6 +42,7 @@ public struct HostConfiguration: Sendable {
         listenAddress: PeerAddress,
         seeds: [PeerAddress] = [],
         dataDirectory: String? = nil,
+        archiveCapacity: Int? = nil,
         heartbeatInterval: Duration = .milliseconds(500),
         failureTimeout: Duration = .seconds(3),
         node: NodeConfiguration = NodeConfiguration(),
@@ -50,6 +55,7 @@ public struct HostConfiguration: Sendable {
         self.listenAddress = listenAddress
         self.seeds = seeds
         self.dataDirectory = dataDirectory
+        self.archiveCapacity = archiveCapacity
         self.heartbeatInterval = heartbeatInterval
         self.failureTimeout = failureTimeout
         self.node = node

@@ -86,13 +86,17 @@ public struct NodeHost<S: ServiceDefinition>: Service {
     }
 
     private func makeStore() throws -> any NodeStore {
-        guard let directory = configuration.dataDirectory else { return InMemoryNodeStore(nodeID: configuration.nodeID) }
+        guard let directory = configuration.dataDirectory else {
+            guard let capacity = configuration.archiveCapacity else { return InMemoryNodeStore(nodeID: configuration.nodeID) }
+            return InMemoryNodeStore(nodeID: configuration.nodeID, archiveCapacity: capacity)
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot create data directory \(directory): \(error.localizedDescription)")
         }
-        return try SQLiteNodeStore(path: "\(directory)/\(configuration.nodeID).sqlite", nodeID: configuration.nodeID)
+        return try SQLiteNodeStore(path: "\(directory)/\(configuration.nodeID).sqlite", nodeID: configuration.nodeID,
+                                   archiveCapacity: configuration.archiveCapacity ?? SQLiteNodeStore.defaultArchiveCapacity)
     }
 }
 

@@ -13,17 +13,34 @@ import TroupeWire
 struct BatchWriter {
     let db: Database
     let nodeID: String
+    /// The most archive rows the store keeps (see ``trim()``).
+    let archiveCapacity: Int
     /// Reused for every envelope of the batch.
     private var scratch = ByteBuffer()
     /// Where the hot statements' text and blob parameters are bound from.
     private let arena = ParameterArena()
+    /// Archive rows written by the batches applied so far.
+    private var archived = 0
+    /// The latest retention-clock reading among the batches applied so far, and how many
+    /// expired idempotency records their commit may remove.
+    private var retentionNow: Int64?
+    private var purgeLimit = 0
+    /// The earliest expiry recorded by the batches applied so far.
+    private var oldestRecorded = Int64.max
 
-    init(db: Database, nodeID: String) {
+    init(db: Database, nodeID: String, archiveCapacity: Int) {
         self.db = db
         self.nodeID = nodeID
+        self.archiveCapacity = archiveCapacity
     }
 
     mutating func apply(_ batch: StoreBatch) throws {
+        if let now = batch.retentionNowMicros {
+            retentionNow = max(retentionNow ?? now, now)
+            purgeLimit += batch.expiredRecordPurgeLimit
+            for event in batch.handled { oldestRecorded = min(oldestRecorded, event.expiresAtMicros) }
+        }
+        archived += batch.handled.count + batch.published.count
         try recordHandled(batch.handled)
         try recordPublished(batch.published)
         for progress in batch.attemptsMade {
@@ -69,6 +86,59 @@ struct BatchWriter {
         if let state = batch.state {
             try run("INSERT INTO state (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json", [state])
         }
+    }
+
+    /// After the transaction's batches: removes the idempotency records that expired by the
+    /// latest handled event (at most ``StoreBatch/expiredRecordPurgeLimit`` per batch, oldest
+    /// expiry first, through the expiry index), and the archive rows beyond ``archiveCapacity``
+    /// (oldest first, at most a few more than this transaction archived, so lowering the
+    /// capacity of a large archive drains it over many commits instead of stalling one).
+    ///
+    /// `bounds` says whether either is due, so a commit with nothing to trim — every commit
+    /// while the archive is below its capacity and no record has reached its expiry — runs no
+    /// statement here. The newest record is never removed (its expiry lies a TTL after the
+    /// commit's handling time), so a restarted retention clock still resumes from it.
+    mutating func trim(_ bounds: inout RetentionBounds) throws {
+        if let retentionNow {
+            if let known = bounds.oldestExpiry {
+                bounds.oldestExpiry = min(known, oldestRecorded)
+            } else {
+                bounds.oldestExpiry = try oldestExpiry()
+            }
+            if bounds.oldestExpiry! <= retentionNow {
+                try run("""
+                    DELETE FROM idempotency WHERE key IN
+                        (SELECT key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
+                    """, [retentionNow, purgeLimit])
+                bounds.oldestExpiry = try oldestExpiry()
+            }
+        }
+        if archived > 0 {
+            if let known = bounds.archiveSpan {
+                bounds.archiveSpan = known + archived
+            } else {
+                bounds.archiveSpan = try archiveSpan()
+            }
+            if bounds.archiveSpan! > archiveCapacity {
+                // The newest `archiveCapacity` rows are those with seq > max − capacity.
+                try run("""
+                    DELETE FROM archive WHERE seq <= min(
+                        (SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
+                    """, [archiveCapacity, 2 * archived + 16])
+                bounds.archiveSpan = try archiveSpan()
+            }
+        }
+    }
+
+    private func oldestExpiry() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(expires_at) FROM idempotency")) ?? .max
+    }
+
+    private func archiveSpan() throws -> Int {
+        // Two scalar subqueries, each answered from one end of the b-tree: `SELECT max(seq) -
+        // min(seq) FROM archive` would scan every row (SQLite's min/max shortcut needs the
+        // aggregate alone in its query; measured: the scan made every pruning commit slow).
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT (SELECT max(seq) FROM archive) - (SELECT min(seq) FROM archive) + 1")) ?? 0
     }
 
     /// Checks and records each handled event's idempotency key, then archives it. A key recorded

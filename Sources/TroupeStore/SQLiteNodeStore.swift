@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 public import Troupe
 public import TroupeWire
 
@@ -15,7 +16,8 @@ public import TroupeWire
 /// ``Synchronous/full`` survives those too at the cost of an fsync per commit.
 ///
 /// It has exactly `InMemoryNodeStore`'s semantics (both pass the same conformance tests); see
-/// that type for the outbox rules. Failures throw ``StoreError``: database errors as
+/// that type for the outbox rules and for what stays bounded (archive rows up to
+/// ``archiveCapacity``, expired idempotency records removed by the commits that record new ones). Failures throw ``StoreError``: database errors as
 /// ``StoreError/Code/storageFailure`` naming the operation and the file, undecodable rows as
 /// ``StoreError/Code/corruptRecord``.
 public final class SQLiteNodeStore: NodeStore {
@@ -23,9 +25,19 @@ public final class SQLiteNodeStore: NodeStore {
     public let nodeID: String
     /// The database file, or nil for an in-memory store.
     public let path: String?
+    /// The most archive rows kept; each commit that archives drops the oldest beyond it (see
+    /// ``defaultArchiveCapacity``).
+    public let archiveCapacity: Int
+
+    /// 250 000 rows: at the flagship saga's pace (a few rows per order per node) hours of a
+    /// workshop's traffic, and about 100 MB of 256-byte events. An unbounded archive grows by
+    /// every event a node handles or publishes — at 10 000 events/s about 4 MB/s per node.
+    public static let defaultArchiveCapacity = 250_000
     let writer: any DatabaseWriter
     /// Batches waiting for the next write transaction.
     let commits = CommitQueue()
+    /// What the writer knows about the bounded tables (see ``RetentionBounds``).
+    private let retentionBounds = Mutex(RetentionBounds())
     /// Checkpoints the WAL off the writer (file stores only).
     let checkpointer: WALCheckpointer?
 
@@ -34,20 +46,27 @@ public final class SQLiteNodeStore: NodeStore {
     public var pipelinesCommits: Bool { true }
 
     /// Opens (creating if needed) the database file at `path` for node `nodeID` and migrates it
-    /// to the current schema. Throws ``StoreError`` when the file cannot be opened or migrated.
-    public convenience init(path: String, nodeID: String, synchronous: Synchronous = .normal) throws {
-        try self.init(path: path, nodeID: nodeID, synchronous: synchronous, checkpointer: WALCheckpointer(path: path))
+    /// to the current schema, keeping at most `archiveCapacity` archive rows. Throws
+    /// ``StoreError`` when the file cannot be opened or migrated.
+    public convenience init(
+        path: String, nodeID: String, synchronous: Synchronous = .normal, archiveCapacity: Int = SQLiteNodeStore.defaultArchiveCapacity
+    ) throws {
+        try self.init(path: path, nodeID: nodeID, synchronous: synchronous, archiveCapacity: archiveCapacity,
+                      checkpointer: WALCheckpointer(path: path))
     }
 
     /// A file store whose WAL is checkpointed by `checkpointer` (tests choose its thresholds).
-    convenience init(path: String, nodeID: String, synchronous: Synchronous, checkpointer: WALCheckpointer) throws {
+    convenience init(
+        path: String, nodeID: String, synchronous: Synchronous, archiveCapacity: Int = SQLiteNodeStore.defaultArchiveCapacity,
+        checkpointer: WALCheckpointer
+    ) throws {
         let writer: DatabasePool
         do {
             writer = try DatabasePool(path: path, configuration: Self.configuration(synchronous: synchronous, checkpointer: checkpointer))
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot open node store \(path): \(error)")
         }
-        try self.init(writer: writer, path: path, nodeID: nodeID, checkpointer: checkpointer)
+        try self.init(writer: writer, path: path, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: checkpointer)
         do {
             try checkpointer.open()
         } catch {
@@ -56,20 +75,22 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     /// A store for `nodeID` in a private in-memory database (no WAL, nothing survives): for tests.
-    public static func inMemory(nodeID: String) throws -> SQLiteNodeStore {
+    public static func inMemory(nodeID: String, archiveCapacity: Int = SQLiteNodeStore.defaultArchiveCapacity) throws -> SQLiteNodeStore {
         let writer: DatabaseQueue
         do {
             writer = try DatabaseQueue(configuration: configuration(synchronous: .normal, checkpointer: nil))
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot open in-memory node store: \(error)")
         }
-        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID, checkpointer: nil)
+        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: nil)
     }
 
-    private init(writer: any DatabaseWriter, path: String?, nodeID: String, checkpointer: WALCheckpointer?) throws {
+    private init(writer: any DatabaseWriter, path: String?, nodeID: String, archiveCapacity: Int, checkpointer: WALCheckpointer?) throws {
+        precondition(archiveCapacity >= 0, "archiveCapacity must not be negative")
         self.writer = writer
         self.path = path
         self.nodeID = nodeID
+        self.archiveCapacity = archiveCapacity
         self.checkpointer = checkpointer
         do {
             try StoreSchema.migrator.migrate(writer)
@@ -146,11 +167,14 @@ public final class SQLiteNodeStore: NodeStore {
 
     /// Applies `batches` in order in one transaction (rolled back if any of them throws).
     private func commit(_ batches: [StoreBatch], in db: Database) throws {
+        var bounds = retentionBounds.withLock { $0 }
         try db.inTransaction {
-            var batchWriter = BatchWriter(db: db, nodeID: nodeID)
+            var batchWriter = BatchWriter(db: db, nodeID: nodeID, archiveCapacity: archiveCapacity)
             for batch in batches { try batchWriter.apply(batch) }
+            try batchWriter.trim(&bounds)
             return .commit
         }
+        retentionBounds.withLock { $0 = bounds }
     }
 
     /// Dead letters, oldest first.
@@ -188,6 +212,7 @@ public final class SQLiteNodeStore: NodeStore {
     public nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         try await write("purge idempotency records") { db in
             try db.cachedStatement(sql: "DELETE FROM idempotency WHERE expires_at <= ?").execute(arguments: [nowMicros])
+            self.retentionBounds.withLock { $0.oldestExpiry = nil }
             return db.changesCount
         }
     }

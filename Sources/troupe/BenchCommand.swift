@@ -49,6 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as one line of JSON.") var json = false
     @Option(help: "Give up after this many seconds.") var timeout = 300.0
     @Option(help: "Keep the databases and node logs here (default: a temporary directory, removed).") var data: String?
+    @Option(help: "Durable mode: archive rows each node keeps (default: the SQLite store's 250000).") var archiveCapacity: Int?
 
     // Child roles (process mode): `troupe bench --role pub|sub ...`.
     @Option(help: .hidden) var role: String?
@@ -66,6 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
         if window < 1 || window > 8000 { throw ValidationError("--window must be 1...8000") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if acks < 1 { throw ValidationError("--acks must be at least 1") }
+        if let archiveCapacity, archiveCapacity < 1 { throw ValidationError("--archive-capacity must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let role, role != "pub", role != "sub" { throw ValidationError("--role must be pub or sub") }
     }
@@ -92,7 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func settings(nodeID: String, seeds: [PeerAddress], directory: String) -> BenchNodeSettings {
         BenchNodeSettings(nodeID: nodeID, listen: PeerAddress(host: "127.0.0.1", port: 0), seeds: seeds, mode: mode,
-                          dataDirectory: directory, ackBatch: acks, logger: logger)
+                          dataDirectory: directory, archiveCapacity: archiveCapacity, ackBatch: acks, logger: logger)
     }
 
     /// Share of `msgs` for publisher `index`.

@@ -210,6 +210,7 @@ struct BenchProcesses {
                          "--window", "\(command.window)", "--concurrency", "\(command.concurrency)", "--acks", "\(command.acks)", "--timeout", "\(command.timeout)",
                          "--data", directory]
         if let seed { arguments += ["--seed", "\(seed)"] }
+        if let capacity = command.archiveCapacity { arguments += ["--archive-capacity", "\(capacity)"] }
         if role == "pub" {
             let (first, count) = command.share(of: index)
             arguments += ["--msgs", "\(count)", "--first-seq", "\(first)", "--rate", "\(command.rate / Double(command.pubs))"]

@@ -108,6 +108,8 @@ struct BenchNodeSettings: Sendable {
     var seeds: [PeerAddress]
     var mode: BenchStoreMode
     var dataDirectory: String
+    /// Durable mode's archive bound per node; nil: the SQLite store's default.
+    var archiveCapacity: Int?
     var ackBatch: Int
     var logger: Logger
 
@@ -117,7 +119,8 @@ struct BenchNodeSettings: Sendable {
             return InMemoryNodeStore(nodeID: nodeID, archiveCapacity: 1)
         case .durable:
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-            return try SQLiteNodeStore(path: "\(dataDirectory)/\(nodeID).sqlite", nodeID: nodeID)
+            return try SQLiteNodeStore(path: "\(dataDirectory)/\(nodeID).sqlite", nodeID: nodeID,
+                                       archiveCapacity: archiveCapacity ?? SQLiteNodeStore.defaultArchiveCapacity)
         }
     }
 }

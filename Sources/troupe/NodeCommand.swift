@@ -47,6 +47,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the node's SQLite database; omit to keep everything in memory.")
     var data: String?
 
+    @Option(help: ArgumentHelp("Archive rows kept for timelines (`troupe trace`); the oldest go first (default: 250000 with --data, 100000 without).", valueName: "rows"))
+    var archiveCapacity: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -61,6 +64,7 @@ struct NodeCommand: AsyncParsableCommand {
     func validate() throws {
         if let id, id.isEmpty { throw ValidationError("--id must not be empty") }
         if let crashAfterHandled, crashAfterHandled < 1 { throw ValidationError("--crash-after-handled must be at least 1") }
+        if let archiveCapacity, archiveCapacity < 1 { throw ValidationError("--archive-capacity must be at least 1") }
     }
 
     func run() async throws {
@@ -88,7 +92,7 @@ struct NodeCommand: AsyncParsableCommand {
         let metrics = http.http == nil ? nil : PrometheusExposition.bootstrap()
         let configuration = HostConfiguration(
             nodeID: id ?? service.rawValue, listenAddress: listen, seeds: seeds, dataDirectory: data,
-            crashAfterHandled: crashAfterHandled, logger: logger
+            archiveCapacity: archiveCapacity, crashAfterHandled: crashAfterHandled, logger: logger
         )
         do {
             try await service.run(configuration: configuration, world: .standard, http: http, metrics: metrics)

@@ -127,7 +127,7 @@ struct SQLiteNodeStoreTests {
             let old = try DatabaseQueue(path: path)
             try StoreSchema.migrator.migrate(old, upTo: "v2: keyed state records")
             try await old.write { db in
-                var writer = BatchWriter(db: db, nodeID: "node-a")
+                var writer = BatchWriter(db: db, nodeID: "node-a", archiveCapacity: SQLiteNodeStore.defaultArchiveCapacity)
                 try writer.apply(batch {
                     $0.handled = [handled(envelope(1), key: "k1", at: 1_000, expiresAt: 50_000)]
                     $0.published = [

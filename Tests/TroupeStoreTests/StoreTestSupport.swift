@@ -26,16 +26,18 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
     return try await body(directory)
 }
 
-/// Runs `body` with a new, empty store of `kind` for node `node-a`.
-func withStore(_ kind: StoreKind, _ body: (any NodeStore) async throws -> Void) async throws {
+/// Runs `body` with a new, empty store of `kind` for node `node-a`, keeping at most
+/// `archiveCapacity` archive rows (nil: the store's default).
+func withStore(_ kind: StoreKind, archiveCapacity: Int? = nil, _ body: (any NodeStore) async throws -> Void) async throws {
     switch kind {
     case .inMemory:
-        try await body(InMemoryNodeStore(nodeID: "node-a"))
+        try await body(InMemoryNodeStore(nodeID: "node-a", archiveCapacity: archiveCapacity ?? 100_000))
     case .sqliteInMemory:
-        try await body(SQLiteNodeStore.inMemory(nodeID: "node-a"))
+        try await body(SQLiteNodeStore.inMemory(nodeID: "node-a", archiveCapacity: archiveCapacity ?? SQLiteNodeStore.defaultArchiveCapacity))
     case .sqliteFile:
         try await withTemporaryDirectory { directory in
-            let store = try SQLiteNodeStore(path: directory.appendingPathComponent("node-a.sqlite").path, nodeID: "node-a")
+            let store = try SQLiteNodeStore(path: directory.appendingPathComponent("node-a.sqlite").path, nodeID: "node-a",
+                                            archiveCapacity: archiveCapacity ?? SQLiteNodeStore.defaultArchiveCapacity)
             try await body(store)
             try store.close()
         }

@@ -29,4 +29,40 @@ import Testing
         #expect(table["key-0"] == nil && table["key-499"] == 499)
         #expect(table.removeExpired(atOrBefore: 99) == 0)
     }
+
+    @Test func theOldestExpiredKeysLeaveInRecordingOrderWithinTheLimit() {
+        var table = ShardedExpiryTable()
+        for index in 0 ..< 100 { table[IdempotencyKey("key-\(index)")] = Int64(1_000 + index) }
+        // At 1 049 the first 50 have expired; a limit of 20 takes the 20 oldest.
+        #expect(table.removeOldestExpired(atOrBefore: 1_049, limit: 20) == 20)
+        #expect(table.count == 80)
+        #expect(table["key-19"] == nil && table["key-20"] == 1_020)
+        #expect(table.removeOldestExpired(atOrBefore: 1_049, limit: 1_000) == 30)
+        #expect(table["key-49"] == nil && table["key-50"] == 1_050)
+        #expect(table.removeOldestExpired(atOrBefore: 1_049, limit: 1_000) == 0)
+    }
+
+    @Test func aKeyRecordedAgainOrRemovedIsNotRemovedByItsStaleRecording() {
+        var table = ShardedExpiryTable()
+        table["again"] = 10
+        table["removed"] = 11
+        table["kept"] = 12
+        table["again"] = 500
+        table["removed"] = nil
+        // The recordings at 10 and 11 are stale; "kept" (12) is the only key that expired.
+        #expect(table.removeOldestExpired(atOrBefore: 100, limit: 100) == 1)
+        #expect(table["again"] == 500 && table["kept"] == nil && table.count == 1)
+        #expect(table.removeOldestExpired(atOrBefore: 500, limit: 100) == 1)
+        #expect(table.count == 0)
+    }
+
+    @Test func aKeyRecordedOutOfExpiryOrderWaitsForTheOnesBeforeIt() {
+        var table = ShardedExpiryTable()
+        table["late"] = 900
+        table["early"] = 100
+        #expect(table.removeOldestExpired(atOrBefore: 500, limit: 100) == 0)
+        #expect(table.removeExpired(atOrBefore: 500) == 1)  // the full scan finds it
+        #expect(table.removeOldestExpired(atOrBefore: 900, limit: 100) == 1)
+        #expect(table.count == 0)
+    }
 }

@@ -16,9 +16,10 @@ public import TroupeWire
 /// the store, unlisted, until ``StoreBatch/completed`` removes it. Re-publishing an event id that
 /// is still in the outbox replaces it (groups and attempts start over).
 ///
-/// The archive is the one bounded part: at most ``archiveCapacity`` rows are kept and the oldest
-/// are dropped beyond that, so a long in-memory run does not grow without end. Dead letters are
-/// never dropped.
+/// Bounded under sustained traffic: at most ``archiveCapacity`` archive rows are kept (the oldest
+/// are dropped beyond that), and each commit that records idempotency keys also removes the ones
+/// that expired (``StoreBatch/retentionNowMicros``), so the keys held are about rate × TTL rather
+/// than every key ever handled. Dead letters are never dropped (they wait for a replay or purge).
 public final class InMemoryNodeStore: NodeStore {
     /// The node whose store this is; archive rows carry it.
     public let nodeID: String
@@ -132,6 +133,9 @@ private struct Storage {
         for event in batch.handled {
             idempotency[event.idempotencyKey] = event.expiresAtMicros
             archive(event.envelope, .handled, nodeID: nodeID, group: event.group, at: event.handledAtMicros, capacity: archiveCapacity)
+        }
+        if let now = batch.retentionNowMicros {
+            _ = idempotency.removeOldestExpired(atOrBefore: now, limit: batch.expiredRecordPurgeLimit)
         }
         for event in batch.published {
             let groups = PendingGroups(groups: event.groups)

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// Key → expiry (µs) for the in-memory store's idempotency records, split over 64 dictionaries
 /// by the key's hash.
 ///
@@ -6,11 +8,24 @@
 /// keys one doubling held the node for several milliseconds, and every event arriving meanwhile
 /// waited behind it (`troupe bench --rate 10000`: p99.9 publish→handled 3-5 ms). Split over 64
 /// shards, a doubling rehashes 1/64 of the keys. The price is one extra hash of the key per
-/// lookup or insert (tens of nanoseconds). The table is unbounded, like the store's records; the
-/// store's purge removes expired keys.
+/// lookup or insert (tens of nanoseconds).
+///
+/// Expired keys leave as keys are recorded (``removeOldestExpired(atOrBefore:limit:)``, which the
+/// store calls on every commit), so the table holds about rate × TTL keys instead of every key
+/// ever handled. Finding them does not scan the table: keys are also queued in recording order
+/// with the expiry they were recorded with, and expiries grow with recording order (the TTL is
+/// fixed and the retention clock only goes forward), so the expired keys are a prefix of that
+/// queue. A key recorded again, or removed, leaves a stale queue entry, skipped when it comes up.
 struct ShardedExpiryTable: Sendable {
     private static let shardCount = 64
     private var shards = [[IdempotencyKey: Int64]](repeating: [:], count: ShardedExpiryTable.shardCount)
+    /// Every recording, oldest first, with the expiry it set.
+    private var recordings = Deque<Recording>()
+
+    private struct Recording {
+        var key: IdempotencyKey
+        var expiresAt: Int64
+    }
 
     /// Creates an empty table.
     init() {}
@@ -22,19 +37,44 @@ struct ShardedExpiryTable: Sendable {
     /// The expiry recorded for `key`; setting nil removes it.
     subscript(key: IdempotencyKey) -> Int64? {
         get { shards[Self.shard(of: key)][key] }
-        set { shards[Self.shard(of: key)][key] = newValue }
+        set {
+            shards[Self.shard(of: key)][key] = newValue
+            if let newValue { recordings.append(Recording(key: key, expiresAt: newValue)) }
+        }
     }
 
     /// How many keys are recorded.
     var count: Int { shards.reduce(0) { $0 + $1.count } }
 
-    /// Removes the keys whose expiry is at or before `nowMicros`; returns how many went.
+    /// Removes the keys whose expiry is at or before `nowMicros`; returns how many went. Scans
+    /// every key: for an explicit purge, not for the hot path.
     mutating func removeExpired(atOrBefore nowMicros: Int64) -> Int {
         var removed = 0
         for index in shards.indices {
             let before = shards[index].count
             shards[index] = shards[index].filter { $0.value > nowMicros }
             removed += before - shards[index].count
+        }
+        while let oldest = recordings.first, oldest.expiresAt <= nowMicros { recordings.removeFirst() }
+        return removed
+    }
+
+    /// Removes expired keys in recording order, stopping at the first recording that is still
+    /// unexpired at `nowMicros` or after looking at `limit` recordings; returns how many keys
+    /// went. Work is proportional to what expired, not to the table's size. A key recorded out
+    /// of expiry order waits until the recordings before it have expired too.
+    mutating func removeOldestExpired(atOrBefore nowMicros: Int64, limit: Int) -> Int {
+        var removed = 0
+        var looked = 0
+        while looked < limit, let oldest = recordings.first, oldest.expiresAt <= nowMicros {
+            recordings.removeFirst()
+            looked += 1
+            let shard = Self.shard(of: oldest.key)
+            // Skipped when the key was recorded again since (a later expiry) or removed.
+            if shards[shard][oldest.key] == oldest.expiresAt {
+                shards[shard][oldest.key] = nil
+                removed += 1
+            }
         }
         return removed
     }

@@ -50,6 +50,24 @@ public struct StoreBatch: Sendable {
         stateRecords.merge(later.stateRecords) { _, newer in newer }
     }
 
+    /// The latest ``RetentionClock`` reading among the handled events; nil when none were
+    /// handled. Idempotency records that expired by then are removed by the same commit.
+    ///
+    /// Stores purge on commit rather than on a timer: the work is spread evenly (a commit that
+    /// records n keys removes about the n that expired meanwhile), needs no task of its own, and
+    /// happens in the transaction that records the keys, so nothing else sees a half-purged
+    /// table. A node that stops handling events keeps its last records until it handles again.
+    public var retentionNowMicros: Int64? {
+        var latest: Int64?
+        for event in handled where latest.map({ event.retentionMicros > $0 }) ?? true { latest = event.retentionMicros }
+        return latest
+    }
+
+    /// The most expired idempotency records one commit of this batch removes: twice what it
+    /// records, plus a few, so a backlog drains while each commit's extra work stays in
+    /// proportion to its own size.
+    public var expiredRecordPurgeLimit: Int { 2 * handled.count + 16 }
+
     /// Whether the batch changes nothing.
     public var isEmpty: Bool {
         handled.isEmpty && published.isEmpty && attemptsMade.isEmpty && acknowledged.isEmpty
