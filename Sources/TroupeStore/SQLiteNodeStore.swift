@@ -30,8 +30,8 @@ public final class SQLiteNodeStore: NodeStore {
     public let archiveCapacity: Int
 
     /// 250 000 rows: at the flagship saga's pace (a few rows per order per node) hours of a
-    /// workshop's traffic, and about 100 MB of 256-byte events. An unbounded archive grows by
-    /// every event a node handles or publishes — at 10 000 events/s about 4 MB/s per node.
+    /// workshop's traffic, and about 120 MB of 256-byte events. An unbounded archive grows by
+    /// every event a node handles or publishes — at 10 000 events/s about 5 MB/s per node.
     public static let defaultArchiveCapacity = 250_000
     let writer: any DatabaseWriter
     /// Batches waiting for the next write transaction.

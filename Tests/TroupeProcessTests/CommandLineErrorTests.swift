@@ -9,6 +9,8 @@ struct CommandLineErrorTests {
         (["node"], "--service"),
         (["node", "--service", "order", "--listen", "nonsense"], "host:port"),
         (["node", "--service", "order", "--crash-after-handled", "0"], "at least 1"),
+        (["node", "--service", "order", "--archive-capacity", "0"], "--archive-capacity must be at least 1"),
+        (["bench", "--archive-capacity", "0"], "--archive-capacity must be at least 1"),
         (["demo", "--orders", "0"], "--orders"),
         (["demo", "--rate", "-3"], "--rate"),
         (["demo", "--node-host", "warehouse=10.0.0.1"], "NODE=HOST"),
