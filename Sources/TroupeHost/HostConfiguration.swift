@@ -16,8 +16,8 @@ public struct HostConfiguration: Sendable {
     /// in memory (fastest, nothing survives the process).
     public var dataDirectory: String?
     /// The most archive rows the node's store keeps (the timelines `troupe trace` reads); the
-    /// oldest are dropped beyond it. Nil: the store's default (`SQLiteNodeStore`'s 250 000,
-    /// `InMemoryNodeStore`'s 100 000).
+    /// oldest are dropped beyond it. Nil: the store's default (`SQLiteNodeStore.defaultArchiveCapacity`,
+    /// `InMemoryNodeStore.defaultArchiveCapacity`).
     public var archiveCapacity: Int?
     /// Mesh knobs (heartbeat, failure timeout, reconnect backoff). Identity fields are filled in.
     public var heartbeatInterval: Duration

@@ -87,8 +87,8 @@ public struct NodeHost<S: ServiceDefinition>: Service {
 
     private func makeStore() throws -> any NodeStore {
         guard let directory = configuration.dataDirectory else {
-            guard let capacity = configuration.archiveCapacity else { return InMemoryNodeStore(nodeID: configuration.nodeID) }
-            return InMemoryNodeStore(nodeID: configuration.nodeID, archiveCapacity: capacity)
+            return InMemoryNodeStore(nodeID: configuration.nodeID,
+                                     archiveCapacity: configuration.archiveCapacity ?? InMemoryNodeStore.defaultArchiveCapacity)
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -13,7 +13,7 @@ import TroupeWire
 struct BatchWriter {
     let db: Database
     let nodeID: String
-    /// The most archive rows the store keeps (see ``trim()``).
+    /// The most archive rows the store keeps (see ``trim(_:)``).
     let archiveCapacity: Int
     /// Reused for every envelope of the batch.
     private var scratch = ByteBuffer()
@@ -91,8 +91,9 @@ struct BatchWriter {
     /// After the transaction's batches: removes the idempotency records that expired by the
     /// latest handled event (at most ``StoreBatch/expiredRecordPurgeLimit`` per batch, oldest
     /// expiry first, through the expiry index), and the archive rows beyond ``archiveCapacity``
-    /// (oldest first, at most a few more than this transaction archived, so lowering the
-    /// capacity of a large archive drains it over many commits instead of stalling one).
+    /// (oldest first, at most ``StoreBatch/trimmingLimit(recorded:)`` of what this transaction
+    /// archived, so lowering the capacity of a large archive drains it over many commits
+    /// instead of stalling one).
     ///
     /// `bounds` says whether either is due, so a commit with nothing to trim — every commit
     /// while the archive is below its capacity and no record has reached its expiry — runs no
@@ -124,7 +125,7 @@ struct BatchWriter {
                 try run("""
                     DELETE FROM archive WHERE seq <= min(
                         (SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
-                    """, [archiveCapacity, 2 * archived + 16])
+                    """, [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)])
                 bounds.archiveSpan = try archiveSpan()
             }
         }

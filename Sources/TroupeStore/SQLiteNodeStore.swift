@@ -17,9 +17,9 @@ public import TroupeWire
 ///
 /// It has exactly `InMemoryNodeStore`'s semantics (both pass the same conformance tests); see
 /// that type for the outbox rules and for what stays bounded (archive rows up to
-/// ``archiveCapacity``, expired idempotency records removed by the commits that record new ones). Failures throw ``StoreError``: database errors as
-/// ``StoreError/Code/storageFailure`` naming the operation and the file, undecodable rows as
-/// ``StoreError/Code/corruptRecord``.
+/// ``archiveCapacity``, expired idempotency records removed by the commits that record new
+/// ones). Failures throw ``StoreError``: database errors as ``StoreError/Code/storageFailure``
+/// naming the operation and the file, undecodable rows as ``StoreError/Code/corruptRecord``.
 public final class SQLiteNodeStore: NodeStore {
     /// The node whose store this is; archive rows carry it.
     public let nodeID: String

@@ -31,7 +31,7 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 func withStore(_ kind: StoreKind, archiveCapacity: Int? = nil, _ body: (any NodeStore) async throws -> Void) async throws {
     switch kind {
     case .inMemory:
-        try await body(InMemoryNodeStore(nodeID: "node-a", archiveCapacity: archiveCapacity ?? 100_000))
+        try await body(InMemoryNodeStore(nodeID: "node-a", archiveCapacity: archiveCapacity ?? InMemoryNodeStore.defaultArchiveCapacity))
     case .sqliteInMemory:
         try await body(SQLiteNodeStore.inMemory(nodeID: "node-a", archiveCapacity: archiveCapacity ?? SQLiteNodeStore.defaultArchiveCapacity))
     case .sqliteFile:

@@ -26,10 +26,13 @@ public final class InMemoryNodeStore: NodeStore {
     /// The most archive rows kept; older ones are dropped first.
     public let archiveCapacity: Int
 
+    /// 100 000 rows, held in memory (about one envelope each).
+    public static let defaultArchiveCapacity = 100_000
+
     private let storage = Mutex(Storage())
 
     /// Creates an empty store for `nodeID` keeping at most `archiveCapacity` archive rows.
-    public init(nodeID: String, archiveCapacity: Int = 100_000) {
+    public init(nodeID: String, archiveCapacity: Int = InMemoryNodeStore.defaultArchiveCapacity) {
         precondition(archiveCapacity >= 0, "archiveCapacity must not be negative")
         self.nodeID = nodeID
         self.archiveCapacity = archiveCapacity

@@ -58,15 +58,20 @@ public struct StoreBatch: Sendable {
     /// happens in the transaction that records the keys, so nothing else sees a half-purged
     /// table. A node that stops handling events keeps its last records until it handles again.
     public var retentionNowMicros: Int64? {
-        var latest: Int64?
-        for event in handled where latest.map({ event.retentionMicros > $0 }) ?? true { latest = event.retentionMicros }
+        guard var latest = handled.first?.retentionMicros else { return nil }
+        for event in handled where event.retentionMicros > latest { latest = event.retentionMicros }
         return latest
     }
 
-    /// The most expired idempotency records one commit of this batch removes: twice what it
-    /// records, plus a few, so a backlog drains while each commit's extra work stays in
-    /// proportion to its own size.
-    public var expiredRecordPurgeLimit: Int { 2 * handled.count + 16 }
+    /// The most expired idempotency records one commit of this batch removes (see
+    /// ``trimmingLimit(recorded:)``).
+    public var expiredRecordPurgeLimit: Int { Self.trimmingLimit(recorded: handled.count) }
+
+    /// The most old entries (expired idempotency records, archive rows beyond the capacity) a
+    /// store removes in a commit that recorded `recorded` new ones: twice as many, plus a few, so
+    /// a backlog drains over a few commits while each commit's extra work stays in proportion to
+    /// its own size.
+    public static func trimmingLimit(recorded: Int) -> Int { 2 * recorded + 16 }
 
     /// Whether the batch changes nothing.
     public var isEmpty: Bool {
