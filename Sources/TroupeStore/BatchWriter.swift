@@ -17,6 +17,8 @@ struct BatchWriter {
     let archiveCapacity: Int
     /// Reused for every envelope of the batch.
     private var scratch = ByteBuffer()
+    /// Reused for every outbox row's pending groups.
+    private var pendingScratch = ByteBuffer()
     /// Where the hot statements' text and blob parameters are bound from.
     private let arena = ParameterArena()
     /// Archive rows written by the batches applied so far.
@@ -44,32 +46,27 @@ struct BatchWriter {
         try recordHandled(batch.handled)
         try recordPublished(batch.published)
         for progress in batch.attemptsMade {
-            try run(#"UPDATE outbox_group SET attempts = ? WHERE event_id = ? AND "group" = ?"#,
-                    [progress.attempts, RecordCoding.blob(of: progress.eventID), progress.group])
+            try changePending(of: progress.eventID) { $0.setAttempts(progress.attempts, for: progress.group) }
         }
-        // An event completed in this batch loses all its group rows below, in one statement per
-        // event: deleting its acknowledged groups one by one first would only search the same
-        // b-tree again (the common case: the last group's ack completes the event).
-        let completing = batch.completed.isEmpty || batch.acknowledged.isEmpty ? [] : Set(batch.completed)
-        if !batch.acknowledged.isEmpty {
-            let release = try HotStatement(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#, in: db, arena: arena)
-            for progress in batch.acknowledged where !completing.contains(progress.eventID) {
-                try release.bind(progress.eventID, at: 1)
-                try release.bind(progress.group, at: 2)
-                try release.execute()
-            }
-        }
+        // A group acknowledged (and below, dead-lettered) is released: a small row beside the
+        // event's, instead of rewriting the event's row (envelope and all) for each of its
+        // groups. An event completed in this batch loses its row and releases below, so
+        // releasing its groups first would be wasted (the common case: the last group's ack
+        // completes the event).
+        let completing = batch.completed.isEmpty ? [] : Set(batch.completed)
+        try release(batch.acknowledged.lazy.map { ($0.eventID, $0.group) }, except: completing)
         for progress in batch.targetsAdded {
             try addTarget(progress)
         }
+        try release(batch.deadLetters.lazy.map { ($0.envelope.eventID, $0.group) }, except: completing)
         if !batch.completed.isEmpty {
-            let releaseAll = try HotStatement("DELETE FROM outbox_group WHERE event_id = ?", in: db, arena: arena)
             let remove = try HotStatement("DELETE FROM outbox WHERE event_id = ?", in: db, arena: arena)
+            let forget = try HotStatement("DELETE FROM outbox_released WHERE event_id = ?", in: db, arena: arena)
             for eventID in batch.completed {
-                try releaseAll.bind(eventID, at: 1)
-                try releaseAll.execute()
                 try remove.bind(eventID, at: 1)
                 try remove.execute()
+                try forget.bind(eventID, at: 1)
+                try forget.execute()
             }
         }
         try recordDeadLetters(batch.deadLetters)
@@ -176,52 +173,93 @@ struct BatchWriter {
         }
     }
 
-    /// Puts each published event in the outbox (replacing an earlier copy and its groups) and
-    /// archives it.
+    /// Puts each published event in the outbox, owing its groups (replacing an earlier copy and
+    /// its groups), and archives it.
     private mutating func recordPublished(_ published: [PublishedEvent]) throws {
         guard !published.isEmpty else { return }
-        let insert = try HotStatement("INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)", in: db, arena: arena)
-        let owe = try HotStatement(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, in: db, arena: arena)
+        let insert = try HotStatement("""
+            INSERT INTO outbox (event_id, published_at, correlation_id, parked, pending, envelope) VALUES (?, ?, ?, ?, ?, ?)
+            """, in: db, arena: arena)
         let archive = try archiveStatement()
         for event in published {
             let envelope = event.envelope
             try RecordCoding.encode(envelope, into: &scratch)
+            pendingScratch.clear()
+            PendingGroups(groups: event.groups).encode(into: &pendingScratch)
             try insert.bind(envelope.eventID, at: 1)
             try insert.bind(event.publishedAtMicros, at: 2)
             try insert.bind(envelope.correlationID, at: 3)
             try insert.bind(event.groups.isEmpty, at: 4)
-            try insert.bind(scratch, at: 5)
+            try insert.bind(pendingScratch, at: 5)
+            try insert.bind(scratch, at: 6)
             do {
-                // A new event (the common case) needs no clean-up of an earlier copy's groups.
+                // A new event (the common case) has no earlier copy to replace.
                 try insert.execute()
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 let id = RecordCoding.blob(of: envelope.eventID)
-                try run("DELETE FROM outbox_group WHERE event_id = ?", [id])
+                try run("DELETE FROM outbox_released WHERE event_id = ?", [id])
                 try run("""
-                    INSERT OR REPLACE INTO outbox (event_id, published_at, correlation_id, parked, envelope)
-                    VALUES (?, ?, ?, ?, ?)
-                    """, [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID), event.groups.isEmpty,
-                          scratch.withUnsafeReadableBytes { Data($0) }])
-            }
-            for group in event.groups {
-                try owe.bind(envelope.eventID, at: 1)
-                try owe.bind(group, at: 2)
-                try owe.execute()
+                    INSERT OR REPLACE INTO outbox (event_id, published_at, correlation_id, parked, pending, envelope)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID),
+                          event.groups.isEmpty, Data(pendingScratch.readableBytesView), Data(scratch.readableBytesView)])
             }
             try self.archive(envelope, with: archive, direction: .published, group: "", at: event.publishedAtMicros)
         }
     }
 
-    /// Owes a known outbox event to one more group (keeping attempts if it already was) and
-    /// unparks it; an event no longer in the outbox is ignored.
-    private func addTarget(_ progress: DeliveryProgress) throws {
-        let id = RecordCoding.blob(of: progress.eventID)
-        try run("UPDATE outbox SET parked = 0 WHERE event_id = ?", [id])
-        guard db.changesCount > 0 else { return }
-        try run(#"INSERT OR IGNORE INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, 0)"#, [id, progress.group])
+    /// Changes the groups written in a known outbox event's row (read, `change`, write back;
+    /// `unparking` also clears its parked flag); an event no longer in the outbox is ignored.
+    private mutating func changePending(
+        of eventID: EventID, unparking: Bool = false, _ change: (inout PendingGroups) -> Void
+    ) throws {
+        let read = try HotStatement("SELECT pending FROM outbox WHERE event_id = ?", in: db, arena: arena)
+        try read.bind(eventID, at: 1)
+        let current = try read.withFirstColumnBytes { bytes -> PendingGroups? in
+            guard let bytes else { return nil }
+            guard let pending = PendingGroups(decoding: bytes) else {
+                throw StoreError(code: .corruptRecord, message: "the pending groups of outbox event \(eventID) do not decode")
+            }
+            return pending
+        }
+        guard var pending = current else { return }
+        change(&pending)
+        pendingScratch.clear()
+        pending.encode(into: &pendingScratch)
+        let write = try HotStatement("UPDATE outbox SET pending = ?, parked = parked AND NOT ? WHERE event_id = ?", in: db, arena: arena)
+        try write.bind(pendingScratch, at: 1)
+        try write.bind(unparking, at: 2)
+        try write.bind(eventID, at: 3)
+        try write.execute()
     }
 
-    /// Appends dead letters; each releases its group from the event's pending groups.
+    /// Releases each (event, group) pair, but none of an event in `completing`.
+    private func release(_ pairs: some Sequence<(EventID, String)>, except completing: Set<EventID>) throws {
+        var statement: HotStatement?
+        for (eventID, group) in pairs where !completing.contains(eventID) {
+            if statement == nil {
+                statement = try HotStatement(#"INSERT OR IGNORE INTO outbox_released (event_id, "group") VALUES (?, ?)"#, in: db, arena: arena)
+            }
+            try statement!.bind(eventID, at: 1)
+            try statement!.bind(group, at: 2)
+            try statement!.execute()
+        }
+    }
+
+    /// Owes a known outbox event to one more group and unparks it: a group its row lists keeps
+    /// its attempts, unless it was released (then it is owed afresh, as a new group would be).
+    /// An event no longer in the outbox is ignored.
+    private mutating func addTarget(_ progress: DeliveryProgress) throws {
+        try run(#"DELETE FROM outbox_released WHERE event_id = ? AND "group" = ?"#,
+                [RecordCoding.blob(of: progress.eventID), progress.group])
+        let wasReleased = db.changesCount > 0
+        try changePending(of: progress.eventID, unparking: true) { pending in
+            if wasReleased { pending.remove(progress.group) }
+            pending.add(progress.group)
+        }
+    }
+
+    /// Appends dead letters (``apply(_:)`` releases their groups).
     private mutating func recordDeadLetters(_ letters: [NewDeadLetter]) throws {
         for letter in letters {
             let id = RecordCoding.blob(of: letter.envelope.eventID)
@@ -232,7 +270,6 @@ struct BatchWriter {
                 """,
                     [id, letter.group, letter.reason, letter.lastError, letter.attempts,
                      letter.firstFailureMicros, letter.lastFailureMicros, blob])
-            try run(#"DELETE FROM outbox_group WHERE event_id = ? AND "group" = ?"#, [id, letter.group])
         }
     }
 

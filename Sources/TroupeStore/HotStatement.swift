@@ -3,7 +3,7 @@ import GRDBSQLite
 import NIOCore
 import TroupeWire
 
-/// One of the statements every event pays for (outbox, outbox groups, idempotency, archive),
+/// One of the statements every event pays for (outbox, idempotency, archive),
 /// executed with its arguments bound straight through SQLite's C API.
 ///
 /// GRDB's `execute(arguments:)` builds a `StatementArguments` array of existentials, converts
@@ -103,18 +103,41 @@ struct HotStatement {
     /// Runs the statement to completion, then resets it and clears its bindings.
     func execute() throws {
         let code = sqlite3_step(handle)
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-            arena.reset()
+        defer { finish() }
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw stepFailure() }
+    }
+
+    /// Runs a query for its first row and hands `body` that row's first column as bytes (nil
+    /// when there is no row; valid only inside `body`), then resets the statement and clears
+    /// its bindings.
+    func withFirstColumnBytes<Result>(_ body: (UnsafeRawBufferPointer?) throws -> Result) throws -> Result {
+        let code = sqlite3_step(handle)
+        defer { finish() }
+        switch code {
+        case SQLITE_ROW:
+            // The pointer first, then the size: SQLite's documented order for blobs.
+            let start = sqlite3_column_blob(handle, 0)
+            return try body(UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, 0))))
+        case SQLITE_DONE:
+            return try body(nil)
+        default:
+            throw stepFailure()
         }
-        guard code == SQLITE_DONE || code == SQLITE_ROW else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)),
-                message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                sql: statement.sql
-            )
-        }
+    }
+
+    private func finish() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        arena.reset()
+    }
+
+    /// The error of a failed step, read before the statement is reset.
+    private func stepFailure() -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)),
+            message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+            sql: statement.sql
+        )
     }
 
     /// Binding fails only on a misuse (index out of range, statement not reset): reported as

@@ -27,30 +27,33 @@ struct StoreReader {
 
     /// Events that are parked or still owe a group, oldest first, pending groups by name.
     private func outbox() throws -> [StoredOutboxEvent] {
-        var pending: [EventID: [DeliveryProgress]] = [:]
-        let groupRows = try Row.fetchCursor(
-            db.cachedStatement(sql: #"SELECT event_id, "group", attempts FROM outbox_group ORDER BY event_id, "group""#)
-        )
-        while let row = try groupRows.next() {
-            let id = try RecordCoding.eventID(from: row.decode(Data?.self, atIndex: 0), what: "outbox_group row")
-            let progress = DeliveryProgress(
-                eventID: id, group: try row.decode(String.self, atIndex: 1), attempts: try row.decode(Int.self, atIndex: 2)
-            )
-            pending[id, default: []].append(progress)
+        var released: [EventID: [String]] = [:]
+        let releasedRows = try Row.fetchCursor(db.cachedStatement(sql: #"SELECT event_id, "group" FROM outbox_released"#))
+        while let row = try releasedRows.next() {
+            let id = try RecordCoding.eventID(from: row.decode(Data?.self, atIndex: 0), what: "outbox_released row")
+            released[id, default: []].append(try row.decode(String.self, atIndex: 1))
         }
         var events: [StoredOutboxEvent] = []
-        let eventRows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT event_id, published_at, parked, envelope FROM outbox ORDER BY published_at, event_id")
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT event_id, published_at, parked, pending, envelope FROM outbox ORDER BY published_at, event_id")
         )
-        while let row = try eventRows.next() {
+        while let row = try rows.next() {
             let id = try RecordCoding.eventID(from: row.decode(Data?.self, atIndex: 0), what: "outbox row")
-            let groups = pending[id] ?? []
-            guard try row.decode(Bool.self, atIndex: 2) || !groups.isEmpty else { continue }
-            let envelope = try row.withUnsafeData(atIndex: 3) {
+            var pending = try row.withUnsafeData(atIndex: 3) { data -> PendingGroups in
+                let decoded = (data ?? Data()).withUnsafeBytes { PendingGroups(decoding: $0) }
+                guard let decoded else {
+                    throw StoreError(code: .corruptRecord, message: "the pending groups of outbox event \(id) do not decode")
+                }
+                return decoded
+            }
+            for group in released[id] ?? [] { pending.remove(group) }
+            guard try row.decode(Bool.self, atIndex: 2) || !pending.isEmpty else { continue }
+            let envelope = try row.withUnsafeData(atIndex: 4) {
                 try RecordCoding.envelope(from: $0, what: "outbox event \(id)")
             }
             events.append(StoredOutboxEvent(
-                envelope: envelope, publishedAtMicros: try row.decode(Int64.self, atIndex: 1), pendingGroups: groups
+                envelope: envelope, publishedAtMicros: try row.decode(Int64.self, atIndex: 1),
+                pendingGroups: pending.entries.map { DeliveryProgress(eventID: id, group: $0.group, attempts: $0.attempts) }
             ))
         }
         return events

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import NIOCore
 import Testing
 import Troupe
 @testable import TroupeStore
@@ -118,23 +119,39 @@ struct SQLiteNodeStoreTests {
     }
 
     @Test
-    func aVersion2DatabaseKeepsItsOutboxAndArchiveThroughTheMigration() async throws {
+    func aVersion2DatabaseKeepsItsOutboxAndArchiveThroughTheMigrations() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("old.sqlite").path
-            // A database as version 2 left it, written by the same batch writer. (Process-wide
-            // settings first, as a store would: this connection may be the process's first.)
+            // A database as version 2 left it: rows written with that version's tables (an
+            // outbox with a rowid, one outbox_group row per owed group, attempts made on one).
+            // (Process-wide settings first, as a store would: this connection may be the
+            // process's first.)
             SQLiteProcessSettings.applyOnce()
             let old = try DatabaseQueue(path: path)
             try StoreSchema.migrator.migrate(old, upTo: "v2: keyed state records")
             try await old.write { db in
-                var writer = BatchWriter(db: db, nodeID: "node-a", archiveCapacity: SQLiteNodeStore.defaultArchiveCapacity)
-                try writer.apply(batch {
-                    $0.handled = [handled(envelope(1), key: "k1", at: 1_000, expiresAt: 50_000)]
-                    $0.published = [
-                        PublishedEvent(envelope: envelope(2, correlation: eventID(1)), groups: ["a", "b"], publishedAtMicros: 1_100),
-                        PublishedEvent(envelope: envelope(3, correlation: eventID(1)), groups: [], publishedAtMicros: 1_050),
-                    ]
-                })
+                var scratch = ByteBuffer()
+                func row(_ n: UInt64, publishedAt: Int64, parked: Bool) throws -> StatementArguments {
+                    [RecordCoding.blob(of: eventID(n)), publishedAt, RecordCoding.blob(of: eventID(1)), parked,
+                     try RecordCoding.blob(of: envelope(n, correlation: eventID(1)), scratch: &scratch)]
+                }
+                let insert = "INSERT INTO outbox (event_id, published_at, correlation_id, parked, envelope) VALUES (?, ?, ?, ?, ?)"
+                try db.execute(sql: insert, arguments: row(2, publishedAt: 1_100, parked: false))
+                try db.execute(sql: insert, arguments: row(3, publishedAt: 1_050, parked: true))
+                try db.execute(sql: insert, arguments: row(5, publishedAt: 1_200, parked: false))  // every group acked
+                for (group, attempts) in [("b", 4), ("a", 0)] {
+                    try db.execute(sql: #"INSERT INTO outbox_group (event_id, "group", attempts) VALUES (?, ?, ?)"#,
+                                   arguments: [RecordCoding.blob(of: eventID(2)), group, attempts])
+                }
+                try db.execute(sql: "INSERT INTO idempotency (key, event_id, expires_at) VALUES ('k1', ?, 50000)",
+                               arguments: [RecordCoding.blob(of: eventID(1))])
+                for n: UInt64 in [1, 2, 3] {
+                    try db.execute(sql: """
+                        INSERT INTO archive (event_id, correlation_id, causation_id, type, direction, node_id, "group", at, envelope)
+                        VALUES (?, ?, NULL, 'Ping', ?, 'node-a', '', ?, ?)
+                        """, arguments: [RecordCoding.blob(of: eventID(n)), RecordCoding.blob(of: eventID(1)), n == 1 ? "handled" : "published",
+                                         Int64(1_000 + n), try RecordCoding.blob(of: envelope(n, correlation: eventID(1)), scratch: &scratch)])
+                }
             }
             try old.close()
 
@@ -142,15 +159,21 @@ struct SQLiteNodeStoreTests {
             let snapshot = try await store.loadSnapshot(nowMicros: 2_000)
             #expect(snapshot.outbox.map(\.envelope.eventID) == [eventID(3), eventID(2)])  // by publication time
             #expect(snapshot.outbox.map { $0.pendingGroups.map(\.group) } == [[], ["a", "b"]])
+            #expect(snapshot.outbox.map { $0.pendingGroups.map(\.attempts) } == [[], [0, 4]])
             #expect(snapshot.idempotencyKeys == ["k1": 50_000])
             let archived = try await store.archivedEvents(correlationID: eventID(1))
             #expect(archived.map(\.envelope.eventID) == [eventID(1), eventID(2), eventID(3)])
 
-            // New rows go after the old ones, and completing an old outbox event works.
+            // New rows go after the old ones; an old outbox event's groups can be acked and the
+            // event completed.
             try await store.apply(batch {
                 $0.published = [PublishedEvent(envelope: envelope(4, correlation: eventID(1)), groups: ["a"], publishedAtMicros: 3_000)]
-                $0.completed = [eventID(2)]
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(2), group: "a")]
             })
+            let acked = try await store.loadSnapshot(nowMicros: 3_500)
+            #expect(acked.outbox.map { $0.pendingGroups.map(\.group) } == [[], ["b"], ["a"]])
+            #expect(acked.outbox[1].pendingGroups.map(\.attempts) == [4])
+            try await store.apply(batch { $0.completed = [eventID(2)] })
             let after = try await store.loadSnapshot(nowMicros: 4_000)
             #expect(after.outbox.map(\.envelope.eventID) == [eventID(3), eventID(4)])
             let archivedAfter = try await store.archivedEvents(correlationID: eventID(1))
@@ -158,9 +181,32 @@ struct SQLiteNodeStoreTests {
             let schema = try await store.writer.read { db in
                 try String.fetchAll(db, sql: "SELECT name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
             }
-            #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.hasSuffix("WITHOUT ROWID") })
-            #expect(!schema.contains { $0.hasPrefix("outbox_by_age") })
+            #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.contains("pending BLOB") && $0.hasSuffix("WITHOUT ROWID") })
+            #expect(!schema.contains { $0.hasPrefix("outbox_group") || $0.hasPrefix("outbox_by_age") })
             #expect(schema.contains { $0.hasPrefix("archive: ") && !$0.contains("AUTOINCREMENT") })
+            try store.close()
+        }
+    }
+
+    @Test
+    func anOutboxRowWhosePendingGroupsDoNotDecodeIsACorruptRecord() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteNodeStore(path: directory.appendingPathComponent("node-a.sqlite").path, nodeID: "node-a")
+            try await store.apply(batch {
+                $0.published = [PublishedEvent(envelope: envelope(2), groups: ["a", "b"], publishedAtMicros: 1_100)]
+            })
+            try await store.writer.write { db in
+                try db.execute(sql: "UPDATE outbox SET pending = x'000000' WHERE event_id = ?", arguments: [RecordCoding.blob(of: eventID(2))])
+            }
+            await #expect { try await store.loadSnapshot(nowMicros: 2_000) } throws: { ($0 as? StoreError)?.code == .corruptRecord }
+            // A batch that must rewrite those groups fails whole, and leaves the row as it was.
+            await #expect {
+                try await store.apply(batch { $0.attemptsMade = [DeliveryProgress(eventID: eventID(2), group: "a", attempts: 2)] })
+            } throws: { ($0 as? StoreError)?.code == .corruptRecord }
+            let pending = try await store.writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT pending FROM outbox WHERE event_id = ?", arguments: [RecordCoding.blob(of: eventID(2))])
+            }
+            #expect(pending == Data([0, 0, 0]))
             try store.close()
         }
     }

@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import Troupe
 
@@ -52,5 +53,33 @@ import Testing
             let second = String((0 ..< Int.random(in: 0 ... 6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
             #expect(PendingGroups.bytesPrecede(first, second) == first.utf8.lexicographicallyPrecedes(second.utf8), "\(first) < \(second)")
         }
+    }
+
+    @Test func theBinaryFormReadsBackAsTheSameGroupsAndAttempts() {
+        var pending = PendingGroups(groups: ["shipping", "billing", "édition", ""])
+        pending.setAttempts(3, for: "billing")
+        pending.setAttempts(Int(UInt32.max) + 5, for: "shipping")
+        var buffer = ByteBuffer()
+        pending.encode(into: &buffer)
+        let decoded = buffer.withUnsafeReadableBytes { PendingGroups(decoding: $0) }
+        #expect(decoded?.entries.map(\.group) == ["", "billing", "shipping", "édition"])
+        #expect(decoded?.entries.map(\.attempts) == [0, 3, Int(UInt32.max), 0], "attempts beyond UInt32 are kept as its maximum")
+
+        var none = ByteBuffer()
+        PendingGroups(groups: []).encode(into: &none)
+        #expect(none.readableBytes == 0)
+        #expect([UInt8]().withUnsafeBytes { PendingGroups(decoding: $0) }?.isEmpty == true)
+    }
+
+    @Test(arguments: [
+        ("truncated length", [0, 0, 0] as [UInt8]),
+        ("name longer than the bytes", [0, 0, 0, 9, 0x61, 0, 0, 0, 1]),
+        ("attempts missing", [0, 0, 0, 1, 0x61, 0, 0]),
+        ("not UTF-8", [0, 0, 0, 1, 0xFF, 0, 0, 0, 0]),
+        ("out of byte order", [0, 0, 0, 1, 0x62, 0, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 0, 0]),
+        ("repeated", [0, 0, 0, 1, 0x61, 0, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 0, 0]),
+    ])
+    func malformedBytesDoNotDecode(_ what: String, _ bytes: [UInt8]) {
+        #expect(bytes.withUnsafeBytes { PendingGroups(decoding: $0) } == nil, "\(what)")
     }
 }
