@@ -23,6 +23,8 @@ struct GroupTable: Sendable {
     private var ids: [String: ID] = [:]
     private var entries: [Entry] = []
     private var freeIndices: [UInt32] = []
+    /// The group the latest ``retain(_:)`` returned (its entry may have been freed since).
+    private var lastRetained: ID?
 
     /// How many groups have live series.
     var count: Int { ids.count }
@@ -42,7 +44,14 @@ struct GroupTable: Sendable {
 
     /// Counts one more live series of `name` and returns the group's number.
     mutating func retain(_ name: String) -> ID {
+        // Most events go to the group the previous one went to: comparing the name with that
+        // entry's is cheaper than hashing it (a short name is compared as two words).
+        if let id = lastRetained, entries[Int(id.index)].liveSeries > 0, entries[Int(id.index)].name == name {
+            entries[Int(id.index)].liveSeries += 1
+            return id
+        }
         if let id = ids[name] {
+            lastRetained = id
             entries[Int(id.index)].liveSeries += 1
             return id
         }
@@ -55,6 +64,7 @@ struct GroupTable: Sendable {
             entries.append(Entry(name: name, liveSeries: 1))
         }
         ids[name] = id
+        lastRetained = id
         return id
     }
 

@@ -32,12 +32,15 @@ public final class ChaosLinkHook: LinkHook {
     }
 
     private let state: Mutex<State>
+    /// Whether the plan in force has no link fault, readable without the lock.
+    private let hasNoLinkFault: Atomic<Bool>
     private let nowNanos: @Sendable () -> UInt64
 
     /// Creates a hook with `plan`, drawing every choice from `seed`; `nowNanos` is a monotonic
     /// clock in nanoseconds (only the bandwidth cap reads it).
     public init(plan: FaultPlan = .empty, seed: UInt64, nowNanos: @escaping @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }) {
         self.state = Mutex(State(plan: plan, random: SplitMix64(seed: seed)))
+        self.hasNoLinkFault = Atomic(plan.links.isEmpty)
         self.nowNanos = nowNanos
     }
 
@@ -47,8 +50,14 @@ public final class ChaosLinkHook: LinkHook {
             $0.plan = plan
             $0.random = SplitMix64(seed: seed)
             $0.busyUntilNanos = [:]
+            // Inside the lock, so concurrent replacements leave the flag matching the last plan.
+            hasNoLinkFault.store(plan.links.isEmpty, ordering: .releasing)
         }
     }
+
+    /// Whether the plan in force has no link fault: every frame then passes untouched, and the
+    /// mesh does not ask about each one.
+    public var isPassingEverything: Bool { hasNoLinkFault.load(ordering: .acquiring) }
 
     /// The plan in force.
     public var plan: FaultPlan { state.withLock { $0.plan } }

@@ -18,6 +18,16 @@ public protocol LinkHook: Sendable {
     /// Decides the fate of a frame just read from `link`. Corruption is ignored here: the frame
     /// has already passed its checksum.
     func inbound(_ frame: Frame, link: LinkEndpoints) -> LinkHookDecision
+    /// Whether every frame passes untouched right now (no fault in force). The socket layer
+    /// asks first, and skips the hook — and describing the link to it — for each frame while
+    /// it does: two calls per event that, with no fault planned, only ever answer ``LinkHookDecision/pass``.
+    var isPassingEverything: Bool { get }
+}
+
+extension LinkHook {
+    /// A hook says nothing about its future decisions unless it implements this: each frame
+    /// is put to it.
+    public var isPassingEverything: Bool { false }
 }
 
 /// The default hook: every frame passes untouched.
@@ -30,6 +40,9 @@ public struct PassThroughLinkHook: LinkHook {
 
     /// Passes the frame.
     public func inbound(_ frame: Frame, link: LinkEndpoints) -> LinkHookDecision { .pass }
+
+    /// Always: it passes every frame.
+    public var isPassingEverything: Bool { true }
 }
 
 /// What happens to one frame at a hook point: the copies that travel.

@@ -30,17 +30,20 @@ extension MeshStateMachine {
             statistics.unroutableEvents += 1
             return (.noLiveMember, nil)
         }
-        let start = groupCursors[group, default: 0]
+        // The round-robin cursor matters only when there is a choice (a lone member is every
+        // event's, and reading and writing the cursor would hash the group name twice).
+        let shared = candidates.count > 1
+        let start = shared ? groupCursors[group, default: 0] : 0
         for offset in 0..<candidates.count {
-            let candidate = candidates[(start + offset) % candidates.count]
+            let candidate = candidates[(start + offset) % candidates.count].candidate
             let delivery = EventDelivery(deliveryID: deliveryID, group: group, envelope: envelope)
             switch candidate {
             case .local:
-                groupCursors[group] = (start + offset + 1) % candidates.count
+                if shared { groupCursors[group] = (start + offset + 1) % candidates.count }
                 return (.deliveredLocally(deliveryID: deliveryID), .deliver(.event(delivery, from: identity)))
             case .remote(let peer, let link):
                 guard links[link]?.isWritable == true else { continue }
-                groupCursors[group] = (start + offset + 1) % candidates.count
+                if shared { groupCursors[group] = (start + offset + 1) % candidates.count }
                 return (.sent(to: peer, deliveryID: deliveryID), .send(.event(delivery), on: link))
             }
         }
@@ -54,8 +57,10 @@ extension MeshStateMachine {
     }
 
     /// Members of `group` that can take `envelope` now, in a stable order (node id).
-    private func liveMembers(of group: String, for envelope: Envelope, accepts: (Subscribe) -> Bool) -> [Candidate] {
-        var candidates: [(String, Candidate)] = []
+    private func liveMembers(
+        of group: String, for envelope: Envelope, accepts: (Subscribe) -> Bool
+    ) -> [(nodeID: String, candidate: Candidate)] {
+        var candidates: [(nodeID: String, candidate: Candidate)] = []
         if localSubscriptions.values.contains(where: { $0.group == group && Self.matches($0, envelope, accepts) }) {
             candidates.append((identity.nodeID, .local))
         }
@@ -65,6 +70,7 @@ extension MeshStateMachine {
             else { continue }
             candidates.append((nodeID, .remote(member.identity, link)))
         }
-        return candidates.sorted { $0.0 < $1.0 }.map(\.1)
+        if candidates.count > 1 { candidates.sort { $0.nodeID < $1.nodeID } }
+        return candidates
     }
 }

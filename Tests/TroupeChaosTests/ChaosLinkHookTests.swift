@@ -54,6 +54,20 @@ struct ChaosLinkHookTests {
         #expect(Self.decisions(hook, count: 100).allSatisfy { $0.isPass })
     }
 
+    /// The mesh skips the hook while it says every frame passes: only while no link fault is
+    /// planned (node and handler faults do not touch frames).
+    @Test func itPassesEverythingExactlyWhileNoLinkFaultIsPlanned() {
+        let hook = Self.hook(FaultPlan())
+        #expect(hook.isPassingEverything)
+        hook.setPlan(FaultPlan(links: [LinkFault(drop: 1)]), seed: 1)
+        #expect(!hook.isPassingEverything)
+        #expect(Self.decisions(hook, count: 10).allSatisfy { $0.copies.isEmpty })
+        hook.setPlan(FaultPlan(nodes: [NodeFault(node: "payment", handlerFailure: 0.5)]), seed: 1)
+        #expect(hook.isPassingEverything)
+        #expect(!Self.hook(FaultPlan(links: [LinkFault(partition: true)])).isPassingEverything)
+        #expect(PassThroughLinkHook().isPassingEverything)
+    }
+
     @Test func dropAndDuplicateHappenAtRoughlyTheirRates() {
         let drops = Self.decisions(Self.hook(FaultPlan(links: [LinkFault(drop: 0.2)]))).filter { $0.copies.isEmpty }.count
         #expect((120...280).contains(drops), "\(drops) of 1000 dropped at 20%")

@@ -33,4 +33,20 @@ import Testing
         #expect((0 ..< 5).map { table.retain("extra-\($0)") }.allSatisfy { table.name($0).hasPrefix("extra-") })
         #expect(table.count == 6 && table.capacity == 6)
     }
+
+    /// The latest group is found without hashing; a freed (and reused) number is not mistaken
+    /// for it.
+    @Test func theLatestGroupAgainGetsItsNumberAndAFreedOneIsNotReusedByName() {
+        var table = GroupTable()
+        let first = table.retain("billing")
+        #expect(table.retain("billing") == first)
+        table.release(first)
+        table.release(first)
+        #expect(table.id(of: "billing") == nil)
+        let other = table.retain("audit")  // takes billing's freed number
+        #expect(other == first && table.name(other) == "audit")
+        let again = table.retain("billing")
+        #expect(again != other && table.name(again) == "billing" && table.name(other) == "audit")
+        #expect(table.retain("audit") == other && table.count == 2)
+    }
 }

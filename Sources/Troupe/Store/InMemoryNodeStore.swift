@@ -116,17 +116,19 @@ private struct Storage {
     /// The error for the first handled event whose key is recorded and unexpired when it was
     /// handled, counting keys recorded earlier in the same batch; nil when there is none.
     func duplicateKeyError(in handled: [HandledEvent]) -> StoreError? {
+        // Keys recorded earlier in the batch matter only in a batch of several.
+        let stages = handled.count > 1
         var staged: [IdempotencyKey: Int64] = [:]
         for event in handled {
             let key = event.idempotencyKey
-            if let expiresAt = staged[key] ?? idempotency[key], expiresAt > event.retentionMicros {
+            if let expiresAt = (stages ? staged[key] : nil) ?? idempotency[key], expiresAt > event.retentionMicros {
                 return StoreError(
                     code: .duplicateIdempotencyKey,
                     message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
                         + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
                 )
             }
-            staged[key] = event.expiresAtMicros
+            if stages { staged[key] = event.expiresAtMicros }
         }
         return nil
     }
