@@ -30,6 +30,9 @@ extension Node {
             }
         }
         let now = clock.monotonicNow()
+        // The sends of every event are performed together: one pass (and one commit of what
+        // the sends change) for the whole batch instead of one per event.
+        var actions: [DeliveryAction] = []
         for (envelope, groups) in zip(envelopes, targets) {
             statistics.published += 1
             metrics.published.increment()
@@ -40,15 +43,19 @@ extension Node {
                 continue
             }
             do {
-                await perform(try delivery.published(envelope, groups: groups, now: now))
+                actions += try delivery.published(envelope, groups: groups, now: now)
             } catch {
                 // Over the live-series bound: the event is durable in the outbox and waits here
-                // until series complete (see ``drainOverflow()``).
-                if overflow.isEmpty { logger.warning("delivery capacity exhausted; events wait for it (\(error))") }
+                // until series complete (see ``drainOverflow()``, which ``perform(_:)`` runs).
+                logger.warning("delivery capacity exhausted; events wait for it (\(error))")
                 overflow.append((envelope, groups))
             }
         }
-        outboxDepthChanged()
+        if actions.isEmpty {
+            outboxDepthChanged()
+        } else {
+            await perform(actions)
+        }
     }
 
     /// Performs delivery actions: sends go to the mesh (and report failures back), store

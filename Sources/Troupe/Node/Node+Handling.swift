@@ -48,7 +48,16 @@ extension Node {
         var group = HandledGroup()
         var keysInGroup = Set<IdempotencyKey>()
         for (delivery, peer) in deliveries {
-            await runHandler(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup)
+            // Without a fault hook to ask, the handler runs without an async call (entering one
+            // of this generic actor's costs a run-time executor lookup); what follows it
+            // asynchronously (a NACK, an early ack) is rare.
+            let followUp: HandlerFollowUp
+            if handlerFaultHook == nil {
+                followUp = runHandler(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup)
+            } else {
+                followUp = await runHandlerAskingTheFaultHook(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup)
+            }
+            await carryOut(followUp, for: delivery, from: peer)
         }
         guard !group.handled.isEmpty else { return group }
         do {
@@ -108,7 +117,13 @@ extension Node {
                     Logger.forEvent(envelope, base: logger).debug("handled", metadata: ["published": "\(outcome.publications.count)"])
                 }
                 if let afterCommitHook { await afterCommitHook(envelope) }
-                await acknowledge(outcome.delivery, from: outcome.peer)
+                // A remote delivery's ack joins the batcher without an async call (most acks
+                // only wait there; see ``batchedAcknowledgement(of:from:)``).
+                if let due = batchedAcknowledgement(of: outcome.delivery, from: outcome.peer) {
+                    if !due.isEmpty { await send(due) }
+                } else {
+                    await acknowledge(outcome.delivery, from: outcome.peer)
+                }
             }
             for duplicate in group.duplicates { await acknowledge(duplicate.delivery, from: duplicate.peer) }
         }
@@ -173,49 +188,70 @@ extension Node {
         }
     }
 
+    /// Sends what `followUp` says `delivery` still needs.
+    private func carryOut(_ followUp: HandlerFollowUp, for delivery: EventDelivery, from peer: NodeIdentity) async {
+        switch followUp {
+        case .none:
+            break
+        case .reject(let error):
+            await reject(delivery, from: peer, error, Logger.forEvent(delivery.envelope, base: logger))
+        case .acknowledge:
+            await acknowledge(delivery, from: peer)
+        }
+    }
+
+    /// Asks the handler fault hook about `delivery` first (an injected failure rejects it), then
+    /// runs its handler as ``runHandler(for:from:on:into:keysInGroup:)`` does.
+    private func runHandlerAskingTheFaultHook(
+        for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
+        into group: inout HandledGroup, keysInGroup: inout Set<IdempotencyKey>
+    ) async -> HandlerFollowUp {
+        if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(delivery.envelope) {
+            statistics.delivered += 1
+            metrics.delivered.increment()
+            return .reject(InjectedHandlerFailure(reason: reason))
+        }
+        return runHandler(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup)
+    }
+
     /// Runs one delivery's handler on `working` inside a `deliver` span that continues the
-    /// envelope's trace, and adds to `group` what the commit must record and what follows it. A rejected delivery is NACKed and a copy of a committed event acked at once (neither
+    /// envelope's trace, and adds to `group` what the commit must record and what follows it. A
+    /// delivery to reject, or a copy of a committed event, is returned as its follow-up (neither
     /// changes the group); a copy of an event not committed yet waits in the group's
     /// ``HandledGroup/duplicates``. On failure `working` is left as it was.
     private func runHandler(
         for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
         into group: inout HandledGroup, keysInGroup: inout Set<IdempotencyKey>
-    ) async {
+    ) -> HandlerFollowUp {
         // Asked once per delivery and passed down: each ask reads the global instrument under
         // a lock and casts it (Benchmarks/README.md, eighth round).
         guard EventTracing.isActive else {
-            return await runHandlerInSpan(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup, tracing: false)
+            return runHandlerInSpan(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup, tracing: false)
         }
-        await withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
+        return withSpan("deliver \(delivery.envelope.type)", context: EventTracing.parentContext(of: delivery.envelope), ofKind: .consumer) { span in
             EventTracing.annotate(span, delivery.envelope, nodeID: identity.nodeID, group: delivery.group)
-            await runHandlerInSpan(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup, tracing: true)
+            return runHandlerInSpan(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup, tracing: true)
         }
     }
 
     private func runHandlerInSpan(
         for delivery: EventDelivery, from peer: NodeIdentity, on working: inout Service.State,
         into group: inout HandledGroup, keysInGroup: inout Set<IdempotencyKey>, tracing: Bool
-    ) async {
+    ) -> HandlerFollowUp {
         statistics.delivered += 1
         metrics.delivered.increment()
         let envelope = delivery.envelope
         // Built only on the paths that log: most deliveries never do.
         var eventLogger: Logger { Logger.forEvent(envelope, base: logger) }
 
-        if let handlerFaultHook, case .fail(let reason) = await handlerFaultHook(envelope) {
-            await reject(delivery, from: peer, InjectedHandlerFailure(reason: reason), eventLogger)
-            return
-        }
         guard let registration = handlers.registrations[envelope.type] else {
-            await reject(delivery, from: peer, HandlerError.unknownEventType(envelope.type), eventLogger)
-            return
+            return .reject(HandlerError.unknownEventType(envelope.type))
         }
         let event: any Event
         do {
             event = try registration.decode(envelope)
         } catch {
-            await reject(delivery, from: peer, error, eventLogger)
-            return
+            return .reject(error)
         }
         let key = registration.idempotencyKey(event, envelope)
         let nowMicros = clock.wallMicros()
@@ -230,9 +266,11 @@ extension Node {
                 if logger.logLevel <= .debug { eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"]) }
                 // A copy of an event whose commit is still to come is acked after it: the
                 // original's commit may yet fail, and then this copy is the one to apply.
-                guard committed else { return group.duplicates.append((delivery, peer)) }
-                await acknowledge(delivery, from: peer)
-                return
+                guard committed else {
+                    group.duplicates.append((delivery, peer))
+                    return .none
+                }
+                return .acknowledge
             }
         }
 
@@ -250,8 +288,7 @@ extension Node {
                 try registration.handle(event, &candidate, &context)
             }
         } catch {
-            await reject(delivery, from: peer, error, eventLogger)
-            return
+            return .reject(error)
         }
         metrics.handlerDuration.recordNanoseconds((clock.monotonicNow() - started).microseconds * 1000)
         // The events it published are built before anything is kept: one that does not encode
@@ -267,8 +304,7 @@ extension Node {
                 }
             }
         } catch {
-            await reject(delivery, from: peer, error, eventLogger)
-            return
+            return .reject(error)
         }
         working = candidate
         keysInGroup.insert(key)
@@ -282,6 +318,7 @@ extension Node {
         group.batch.published += zip(publications, targets).map { PublishedEvent(envelope: $0, groups: $1, publishedAtMicros: nowMicros) }
         group.handled.append(HandledDelivery(delivery: delivery, peer: peer, key: key, expiry: expiry, publications: publications,
                                              targets: targets, effects: context.effects))
+        return .none
     }
 
     /// Publishes `event` from outside any handler: it starts a new correlation (unless one is
@@ -354,13 +391,19 @@ extension Node {
     }
 
     private func acknowledge(_ delivery: EventDelivery, from peer: NodeIdentity) async {
-        if peer.nodeID == identity.nodeID {
-            await perform(self.delivery.acknowledged([delivery.deliveryID], now: clock.monotonicNow()))
-        } else {
-            let flushes = ackBatcher.handled(deliveryID: delivery.deliveryID, from: peer.nodeID, now: clock.monotonicNow())
-            // Most acks wait in the batcher: skip the async call (see `completeCommitted`).
-            if !flushes.isEmpty { await send(flushes) }
+        guard let flushes = batchedAcknowledgement(of: delivery, from: peer) else {
+            return await perform(self.delivery.acknowledged([delivery.deliveryID], now: clock.monotonicNow()))
         }
+        // Most acks wait in the batcher: skip the async call (see `completeCommitted`).
+        if !flushes.isEmpty { await send(flushes) }
+    }
+
+    /// Puts the ack of a remote peer's delivery into the ack batcher and returns the batches
+    /// it filled, to be sent; nil for a delivery from this node, which ``acknowledge(_:from:)``
+    /// hands to the delivery machine.
+    private func batchedAcknowledgement(of delivery: EventDelivery, from peer: NodeIdentity) -> [AckBatcher<String>.Flush]? {
+        guard peer.nodeID != identity.nodeID else { return nil }
+        return ackBatcher.handled(deliveryID: delivery.deliveryID, from: peer.nodeID, now: clock.monotonicNow())
     }
 
     func send(_ flushes: [AckBatcher<String>.Flush]) async {
