@@ -178,11 +178,12 @@ public struct MeshStateMachine: Sendable {
 
     /// A frame arrived on `link`.
     public mutating func frameReceived(_ frame: Frame, on id: LinkID, now: NIODeadline) -> [MeshAction] {
-        guard var link = links[id] else { return [] }
+        // Through the index: one lookup, and the link is changed in place rather than copied
+        // out and written back (a copy retains every reference it holds; once per frame).
+        guard let index = links.index(forKey: id) else { return [] }
         statistics.framesReceived += 1
-        link.lastReceivedAt = now
-        links[id] = link
-        switch link.state {
+        links.values[index].lastReceivedAt = now
+        switch links.values[index].state {
         case .awaitingHello:
             return helloReceived(frame, on: id, now: now)
         case .awaitingWelcome:

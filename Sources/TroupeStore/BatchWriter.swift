@@ -53,7 +53,8 @@ struct BatchWriter {
         // groups. An event completed in this batch loses its row and releases below, so
         // releasing its groups first would be wasted (the common case: the last group's ack
         // completes the event).
-        let completing = batch.completed.isEmpty ? [] : Set(batch.completed)
+        let releasing = !batch.acknowledged.isEmpty || !batch.deadLetters.isEmpty
+        let completing = batch.completed.isEmpty || !releasing ? [] : Set(batch.completed)
         try release(batch.acknowledged.lazy.map { ($0.eventID, $0.group) }, except: completing)
         for progress in batch.targetsAdded {
             try addTarget(progress)
