@@ -34,9 +34,10 @@ enum StoreSchema {
     /// event's row, and completion deletes both.
     ///
     /// Measured with `troupe bench --mode durable` (Benchmarks/README.md, thirteenth round):
-    /// for one group, publication and completion touch one b-tree row each instead of two; for
-    /// three, seven b-tree writes instead of nine. Rewriting `pending` at each acknowledgement
-    /// instead (tried first) cost fan-out ~10%: an update rewrites the whole row, envelope and all.
+    /// in the outbox, an event for one group is one row inserted and deleted instead of two; for
+    /// three groups, six row changes instead of eight. Rewriting `pending` at each
+    /// acknowledgement instead (tried first) cost fan-out ~10%: an update rewrites the whole row,
+    /// envelope and all.
     static func migrateToVersion4(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE outbox_v4 (
