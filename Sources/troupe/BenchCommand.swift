@@ -7,6 +7,7 @@ import NIOPosix
 import Troupe
 import TroupeMesh
 import TroupeMeshNIO
+import TroupeStore
 import TroupeWire
 
 extension BenchStoreMode: ExpressibleByArgument {}
@@ -49,7 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as one line of JSON.") var json = false
     @Option(help: "Give up after this many seconds.") var timeout = 300.0
     @Option(help: "Keep the databases and node logs here (default: a temporary directory, removed).") var data: String?
-    @Option(help: "Durable mode: archive rows each node keeps (default: the SQLite store's 250000).") var archiveCapacity: Int?
+    @Option(help: "Durable mode: archive rows each node keeps (default: the SQLite store's \(SQLiteNodeStore.defaultArchiveCapacity)).") var archiveCapacity: Int?
 
     // Child roles (process mode): `troupe bench --role pub|sub ...`.
     @Option(help: .hidden) var role: String?

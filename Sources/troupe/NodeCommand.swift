@@ -9,6 +9,7 @@ import Troupe
 import TroupeHost
 import TroupeHTTP
 import TroupeMeshNIO
+import TroupeStore
 import TroupeWire
 
 /// `troupe node`: runs one node of the order saga in the foreground until SIGINT or SIGTERM.
@@ -47,7 +48,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the node's SQLite database; omit to keep everything in memory.")
     var data: String?
 
-    @Option(help: ArgumentHelp("Archive rows kept for timelines (`troupe trace`); the oldest go first (default: 250000 with --data, 100000 without).", valueName: "rows"))
+    @Option(help: ArgumentHelp("Archive rows kept for timelines (`troupe trace`); the oldest go first (default: \(SQLiteNodeStore.defaultArchiveCapacity) with --data, \(InMemoryNodeStore.defaultArchiveCapacity) without).", valueName: "rows"))
     var archiveCapacity: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")

@@ -57,6 +57,7 @@ extension Node {
             } else {
                 followUp = await runHandlerAskingTheFaultHook(for: delivery, from: peer, on: &working, into: &group, keysInGroup: &keysInGroup)
             }
+            if case .none = followUp { continue }
             await carryOut(followUp, for: delivery, from: peer)
         }
         guard !group.handled.isEmpty else { return group }
@@ -188,7 +189,8 @@ extension Node {
         }
     }
 
-    /// Sends what `followUp` says `delivery` still needs.
+    /// Sends what `followUp` says `delivery` still needs (called only when it needs something:
+    /// most deliveries do not, and skip the async call).
     private func carryOut(_ followUp: HandlerFollowUp, for delivery: EventDelivery, from peer: NodeIdentity) async {
         switch followUp {
         case .none:
