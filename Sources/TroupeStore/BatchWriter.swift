@@ -91,7 +91,8 @@ struct BatchWriter {
     /// expiry first, through the expiry index), and the archive rows beyond ``archiveCapacity``
     /// (oldest first, at most ``StoreBatch/trimmingLimit(recorded:)`` of what this transaction
     /// archived, so lowering the capacity of a large archive drains it over many commits
-    /// instead of stalling one).
+    /// instead of stalling one). An outbox event whose envelope is in an archive row about to
+    /// go copies it into its own row first, so retention never takes an event still owed.
     ///
     /// `bounds` says whether either is due, so a commit with nothing to trim — every commit
     /// while the archive is below its capacity and no record has reached its expiry — runs no
@@ -120,10 +121,15 @@ struct BatchWriter {
             }
             if bounds.archiveSpan! > archiveCapacity {
                 // The newest `archiveCapacity` rows are those with seq > max − capacity.
+                let last = try Int64.fetchOne(db.cachedStatement(sql: """
+                    SELECT min((SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
+                    """), arguments: [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)]) ?? 0
+                // An event still in the outbox takes its envelope along before its archive row goes.
                 try run("""
-                    DELETE FROM archive WHERE seq <= min(
-                        (SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
-                    """, [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)])
+                    UPDATE outbox SET envelope = (SELECT envelope FROM archive WHERE seq = outbox.archive_seq), archive_seq = NULL
+                    WHERE archive_seq <= ?
+                    """, [last])
+                try run("DELETE FROM archive WHERE seq <= ?", [last])
                 bounds.archiveSpan = try archiveSpan()
             }
         }
@@ -174,25 +180,27 @@ struct BatchWriter {
         }
     }
 
-    /// Puts each published event in the outbox, owing its groups (replacing an earlier copy and
-    /// its groups), and archives it.
+    /// Archives each published event and puts it in the outbox, owing its groups (replacing an
+    /// earlier copy and its groups). The outbox row names the archive row, which holds the
+    /// envelope (schema v5).
     private mutating func recordPublished(_ published: [PublishedEvent]) throws {
         guard !published.isEmpty else { return }
         let insert = try HotStatement("""
-            INSERT INTO outbox (event_id, published_at, correlation_id, parked, pending, envelope) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (event_id, published_at, parked, pending, archive_seq) VALUES (?, ?, ?, ?, ?)
             """, in: db, arena: arena)
         let archive = try archiveStatement()
         for event in published {
             let envelope = event.envelope
             try RecordCoding.encode(envelope, into: &scratch)
+            try self.archive(envelope, with: archive, direction: .published, group: "", at: event.publishedAtMicros)
+            let archiveSeq = db.lastInsertedRowID
             pendingScratch.clear()
             PendingGroups(groups: event.groups).encode(into: &pendingScratch)
             try insert.bind(envelope.eventID, at: 1)
             try insert.bind(event.publishedAtMicros, at: 2)
-            try insert.bind(envelope.correlationID, at: 3)
-            try insert.bind(event.groups.isEmpty, at: 4)
-            try insert.bind(pendingScratch, at: 5)
-            try insert.bind(scratch, at: 6)
+            try insert.bind(event.groups.isEmpty, at: 3)
+            try insert.bind(pendingScratch, at: 4)
+            try insert.bind(archiveSeq, at: 5)
             do {
                 // A new event (the common case) has no earlier copy to replace.
                 try insert.execute()
@@ -200,12 +208,10 @@ struct BatchWriter {
                 let id = RecordCoding.blob(of: envelope.eventID)
                 try run("DELETE FROM outbox_released WHERE event_id = ?", [id])
                 try run("""
-                    INSERT OR REPLACE INTO outbox (event_id, published_at, correlation_id, parked, pending, envelope)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, [id, event.publishedAtMicros, RecordCoding.blob(of: envelope.correlationID),
-                          event.groups.isEmpty, Data(pendingScratch.readableBytesView), Data(scratch.readableBytesView)])
+                    INSERT OR REPLACE INTO outbox (event_id, published_at, parked, pending, archive_seq)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, [id, event.publishedAtMicros, event.groups.isEmpty, Data(pendingScratch.readableBytesView), archiveSeq])
             }
-            try self.archive(envelope, with: archive, direction: .published, group: "", at: event.publishedAtMicros)
         }
     }
 

@@ -35,7 +35,12 @@ struct StoreReader {
         }
         var events: [StoredOutboxEvent] = []
         let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT event_id, published_at, parked, pending, envelope FROM outbox ORDER BY published_at, event_id")
+            // The envelope is the archive row's, or the row's own once retention took that (schema v5).
+            db.cachedStatement(sql: """
+                SELECT o.event_id, o.published_at, o.parked, o.pending, coalesce(o.envelope, a.envelope)
+                FROM outbox o LEFT JOIN archive a ON a.seq = o.archive_seq
+                ORDER BY o.published_at, o.event_id
+                """)
         )
         while let row = try rows.next() {
             let id = try RecordCoding.eventID(from: row.decode(Data?.self, atIndex: 0), what: "outbox row")

@@ -57,7 +57,8 @@ struct SQLiteNodeStoreTests {
                 $0.deadLetters = [deadLetter(envelope(2), group: "a")]
             })
             try await store.writer.write { db in
-                try db.execute(sql: "UPDATE outbox SET envelope = ?", arguments: [Data("garbage, not a frame".utf8)])
+                // The outbox row's own copy (as retention leaves it) is garbage.
+                try db.execute(sql: "UPDATE outbox SET envelope = ?, archive_seq = NULL", arguments: [Data("garbage, not a frame".utf8)])
                 // A valid frame with one body byte flipped: the CRC catches it.
                 try db.execute(sql: "UPDATE dead_letter SET envelope = substr(envelope, 1, 20) || x'FF' || substr(envelope, 22)")
                 try db.execute(sql: "UPDATE archive SET envelope = x''")
@@ -68,6 +69,56 @@ struct SQLiteNodeStoreTests {
             #expect(lettersError?.code == .corruptRecord)
             let archiveError = await #expect(throws: StoreError.self) { try await store.recentArchivedEvents(limit: 5) }
             #expect(archiveError?.code == .corruptRecord)
+        }
+    }
+
+    @Test(arguments: StoreKind.sqlite)
+    func anOutboxRowWhoseArchiveRowIsMissingIsACorruptRecord(kind: StoreKind) async throws {
+        try await withSQLiteStore(kind) { store in
+            try await store.apply(batch {
+                $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a"], publishedAtMicros: 100)]
+            })
+            // The outbox row names its archive row, which holds the envelope (schema v5).
+            let named = try await store.writer.read { db in
+                try Row.fetchOne(db, sql: "SELECT archive_seq IS NOT NULL AND envelope IS NULL AS named FROM outbox")?["named"] as Bool?
+            }
+            #expect(named == true)
+            try await store.writer.write { db in try db.execute(sql: "DELETE FROM archive") }
+            let error = await #expect(throws: StoreError.self) { try await store.loadSnapshot(nowMicros: 0) }
+            #expect(error?.code == .corruptRecord)
+            #expect(error?.message.contains("outbox event \(eventID(1))") == true)
+        }
+    }
+
+    @Test(arguments: StoreKind.sqlite)
+    func retentionCopiesAnOwedEventsEnvelopeIntoItsOutboxRowBeforeDroppingItsArchiveRow(kind: StoreKind) async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("node-a.sqlite").path
+            let store = kind == .sqliteFile
+                ? try SQLiteNodeStore(path: path, nodeID: "node-a", archiveCapacity: 2)
+                : try SQLiteNodeStore.inMemory(nodeID: "node-a", archiveCapacity: 2)
+            // Events 1 and 2 stay owed; 3 and 4 come and go; 5 and 6 push 1 and 2 out of the archive.
+            try await store.apply(batch {
+                $0.published = (1 ... 4).map { PublishedEvent(envelope: envelope($0), groups: ["billing"], publishedAtMicros: 1_000 + Int64($0)) }
+            })
+            try await store.apply(batch { $0.completed = [eventID(3), eventID(4)] })
+            try await store.apply(batch {
+                $0.published = (5 ... 6).map { PublishedEvent(envelope: envelope($0), groups: ["billing"], publishedAtMicros: 1_000 + Int64($0)) }
+            })
+            #expect(try await store.recentArchivedEvents(limit: 10).map(\.envelope.eventID) == [eventID(5), eventID(6)])
+            let rows = try await store.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT archive_seq IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
+            }
+            #expect(rows == [true, true, false, false])
+            let snapshot = try await store.loadSnapshot(nowMicros: 0)
+            #expect(snapshot.outbox.map(\.envelope) == [1, 2, 5, 6].map { envelope($0) })
+            // The copied rows are acknowledged and completed like any other.
+            try await store.apply(batch {
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(1), group: "billing")]
+                $0.completed = [eventID(2)]
+            })
+            #expect(try await store.loadSnapshot(nowMicros: 0).outbox.map(\.envelope) == [5, 6].map { envelope($0) })
+            try store.close()
         }
     }
 
@@ -184,6 +235,13 @@ struct SQLiteNodeStoreTests {
             #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.contains("pending BLOB") && $0.hasSuffix("WITHOUT ROWID") })
             #expect(!schema.contains { $0.hasPrefix("outbox_group") || $0.hasPrefix("outbox_by_age") })
             #expect(schema.contains { $0.hasPrefix("archive: ") && !$0.contains("AUTOINCREMENT") })
+            #expect(schema.contains { $0.hasPrefix("outbox_by_archive_seq: ") && $0.contains("WHERE archive_seq IS NOT NULL") })
+            // Migrated rows (3, and 5 whose groups were all acked) keep their envelope; the new
+            // one (4) names its archive row.
+            let ownCopies = try await store.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT archive_seq IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
+            }
+            #expect(ownCopies == [true, true, false])
             try store.close()
         }
     }
