@@ -123,24 +123,38 @@ extension Node {
     var pipelineIsIdle: Bool { pipeline.isIdle }
 }
 
-/// A store whose commits of handled events wait at a gate the test opens, and which can refuse the next commits;
-/// it says it commits on another thread, so the node pipelines its handling.
+/// A store whose commits of handled events (or, with `.deliveryProgress`, of acks and
+/// completions) wait at a gate the test opens, and which can refuse the next commits; it says it
+/// commits on another thread, so the node pipelines its handling and writes progress off its loop.
 final class GatedStore: NodeStore {
+    /// Which commits the gate holds; every other write passes.
+    enum Gated: Sendable {
+        /// Commits recording handled events.
+        case handledEvents
+        /// Commits recording acknowledgements or completions.
+        case deliveryProgress
+    }
+
     private struct Gate {
         var isOpen = true
         var held: [CheckedContinuation<Void, Never>] = []
         var failures = 0
         var transactions: [[Int]] = []
+        var completions: [Int] = []
     }
 
     let base: InMemoryNodeStore
+    let gated: Gated
     private let gate = Mutex(Gate())
 
-    init(base: InMemoryNodeStore) { self.base = base }
+    init(base: InMemoryNodeStore, gating gated: Gated = .handledEvents) {
+        self.base = base
+        self.gated = gated
+    }
 
     var pipelinesCommits: Bool { true }
 
-    /// Holds every commit that records handled events from now on until ``open()``.
+    /// Holds every gated commit from now on until ``open()``.
     func close() { gate.withLock { $0.isOpen = false } }
 
     /// Lets the held commits and every later one through.
@@ -153,18 +167,24 @@ final class GatedStore: NodeStore {
         for continuation in held { continuation.resume() }
     }
 
-    /// Refuses the next `count` commits that record handled events.
+    /// Refuses the next `count` gated commits.
     func failNext(_ count: Int) { gate.withLock { $0.failures = count } }
 
     /// Commits held at the gate now.
     var waiting: Int { gate.withLock { $0.held.count } }
 
-    /// The Ping numbers of each transaction that recorded handled events, refused ones included.
+    /// The Ping numbers of each gated transaction's handled events, refused ones included.
     var transactions: [[Int]] { gate.withLock { $0.transactions } }
 
+    /// How many events each gated transaction completed, refused ones included.
+    var completions: [Int] { gate.withLock { $0.completions } }
+
     func apply(_ batch: StoreBatch) async throws {
-        // Other writes (learned interest, delivery progress) pass.
-        guard !batch.handled.isEmpty else { return try await base.apply(batch) }
+        let isGated = switch gated {
+        case .handledEvents: !batch.handled.isEmpty
+        case .deliveryProgress: !batch.acknowledged.isEmpty || !batch.completed.isEmpty
+        }
+        guard isGated else { return try await base.apply(batch) }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let passes = gate.withLock { gate in
                 if !gate.isOpen { gate.held.append(continuation) }
@@ -174,6 +194,7 @@ final class GatedStore: NodeStore {
         }
         let refused = gate.withLock { gate in
             gate.transactions.append(batch.handled.map { Int($0.envelope.eventID.low) })
+            gate.completions.append(batch.completed.count)
             guard gate.failures > 0 else { return false }
             gate.failures -= 1
             return true

@@ -95,11 +95,13 @@ extension Node {
         outboxDepthChanged()
         metrics.outboxDepth.record(statistics.outboxDepth)
         if !batch.isEmpty {
-            do {
-                try await store.apply(batch)
-                if !batch.deadLetters.isEmpty { statistics.deadLetterDepth += batch.deadLetters.count }
-            } catch {
-                logger.error("could not record delivery progress: \(error)")
+            if pipelinesHandling {
+                recordProgress(batch)
+                // Late groups get completed events published again under the same ids: their
+                // completion must be in the store first.
+                if !owed.isEmpty { await settleProgress() }
+            } else {
+                await commitProgress(batch)
             }
         }
         if !owed.isEmpty { await deliverToLateGroups(owed) }

@@ -71,6 +71,10 @@ public actor Node<Service: ServiceDefinition> {
     var pipeline = CommitPipeline<Service.State>()
     /// The task committing ``pipeline``'s groups, while there are any.
     var commitDriver: Task<Void, Never>?
+    /// Delivery progress waiting for the progress writer (see ``recordProgress(_:)``).
+    var progressBacklog = StoreBatch()
+    /// The task committing ``progressBacklog``, while there is any.
+    var progressWriter: Task<Void, Never>?
     /// Counters; see ``NodeStatistics``.
     public internal(set) var statistics = NodeStatistics()
     /// A fault-injection hook point, called after a handled event committed and before its ack
@@ -220,6 +224,7 @@ public actor Node<Service: ServiceDefinition> {
         ticker.cancel()
         await ticker.value
         await settleCommits()
+        await settleProgress()
         await flushAcks()
         releaseOutboxWaiters()
     }

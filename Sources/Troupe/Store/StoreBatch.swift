@@ -36,7 +36,9 @@ public struct StoreBatch: Sendable {
     /// Each kind of change keeps its order (this batch's before `later`'s), and `later`'s state
     /// wins; since a batch applies its kinds in the fixed order above, the result equals applying
     /// the two in turn when `later` records only handled events, published events and state — the
-    /// groups a node handles one after the other (`CommitPipeline`).
+    /// groups a node handles one after the other (`CommitPipeline`) — and when both record only
+    /// delivery progress (attempts, acknowledgements, completions, dead letters) of events in
+    /// the outbox, none of which follows its event's completion (the node's progress writer).
     mutating func append(_ later: StoreBatch) {
         handled += later.handled
         published += later.published
