@@ -339,7 +339,8 @@ extension Node {
     /// Builds the envelope of a new event; inside a handler it inherits correlation and trace.
     /// Throws ``NodeError`` (`unencodableEvent`) when the event's body does not encode.
     func makeEnvelope(for publication: PendingPublication, causedBy parent: Envelope?, nowMicros: Int64) throws -> Envelope {
-        let eventID = EventID(millisecondsSinceEpoch: UInt64(max(0, nowMicros / 1000)), using: &random)
+        let eventID = EventID.monotonic(after: lastEventID, millisecondsSinceEpoch: UInt64(max(0, nowMicros / 1000)), using: &random)
+        lastEventID = eventID
         let trace: TraceParent
         if let parent, let parentTrace = TraceParent(parent.traceparent) {
             trace = parentTrace.child(using: &random)

@@ -51,6 +51,8 @@ public actor Node<Service: ServiceDefinition> {
     var delivery: DeliveryStateMachine
     var ackBatcher: AckBatcher<String>
     var random: Xoshiro256StarStar
+    /// The id of the last event this node created (see ``EventID/monotonic(after:millisecondsSinceEpoch:using:)``).
+    var lastEventID: EventID?
     var coldStart: ColdStartRetention
     /// Committed events the delivery machine had no room for (over its live-series bound):
     /// handed to it, oldest first, as series complete. They are in the outbox meanwhile.
