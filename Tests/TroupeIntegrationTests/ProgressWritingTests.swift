@@ -9,7 +9,7 @@ import TroupeTestSupport
 
 /// The publisher's delivery progress (acks, completions) is committed by a writer task of its
 /// own when the store commits on another thread: the notification loop goes on with the next
-/// frames meanwhile, and the node's end waits for what is queued.
+/// frames meanwhile; late groups and the node's end wait for what is queued.
 @Suite("Progress writing", .serialized)
 struct ProgressWritingTests {
     /// Subscribers ack each event at once.
@@ -51,6 +51,42 @@ struct ProgressWritingTests {
             (try? await store.base.loadSnapshot(nowMicros: .min).outbox.isEmpty) == true
         })
         #expect(store.completions == [1, 1], "the queued progress went in the next transaction")
+        await counter.stop()
+        await source.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func aLateGroupGetsCompletedEventsAgainOnlyOnceTheirCompletionIsCommitted() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let store = GatedStore(base: InMemoryNodeStore(nodeID: "self-aware-source"), gating: .deliveryProgress)
+        store.close()
+        // The source handles its own Pings: each completes once its own group acked it.
+        let source = try await RunningService.start(SelfAwareSourceService(), store: store, on: group)
+        #expect(await eventually("the source knows its own group") {
+            await source.mesh.matchingGroups(for: probe("Ping")) == ["self-aware-source"]
+        })
+        for n in 1...5 { try await source.node.publish(Ping(n: n)) }
+        #expect(await eventually("all five complete in memory") {
+            let handled = await source.node.state
+            let depth = await source.node.statistics.outboxDepth
+            return handled == 5 && depth == 0
+        })
+        #expect(store.waiting == 1, "their completions wait at the gate or behind it")
+
+        // The counter's group arrives within the cold-start window and is owed all five, under
+        // the same event ids: their new outbox rows must not meet their held completions.
+        let counter = try await RunningService.start(CounterService(), seeds: [source.address], on: group)
+        #expect(await eventually("the late delivery waits for the progress writer") {
+            await source.node.progressSettlesWaited > 0
+        })
+        #expect(await counter.node.state.applied.isEmpty, "nothing is published again before the completions commit")
+        store.open()
+        #expect(await eventually("the late group receives every Ping") { await counter.node.state.applied.count == 5 })
+        #expect(await eventually("the outbox drains, in memory and in the store") {
+            let stored = try? await store.base.loadSnapshot(nowMicros: .min)
+            let depth = await source.node.statistics.outboxDepth
+            return depth == 0 && stored?.outbox.isEmpty == true
+        })
         await counter.stop()
         await source.stop()
         try await group.shutdownGracefully()

@@ -97,9 +97,6 @@ extension Node {
         if !batch.isEmpty {
             if pipelinesHandling {
                 recordProgress(batch)
-                // Late groups get completed events published again under the same ids: their
-                // completion must be in the store first.
-                if !owed.isEmpty { await settleProgress() }
             } else {
                 await commitProgress(batch)
             }
@@ -137,6 +134,9 @@ extension Node {
     /// Publishes finished events again, to groups whose interest arrived after they were
     /// published (within the cold-start window).
     func deliverToLateGroups(_ owed: [(envelope: Envelope, groups: [String])]) async {
+        // The events go out again under the same ids: their completions, which may still be
+        // queued for the progress writer, must be in the store before they are published again.
+        await settleProgress()
         var batch = StoreBatch()
         let nowMicros = clock.wallMicros()
         batch.published = owed.map { PublishedEvent(envelope: $0.envelope, groups: $0.groups, publishedAtMicros: nowMicros) }

@@ -49,6 +49,9 @@ extension Node {
 
     /// Waits until every queued progress batch is committed.
     func settleProgress() async {
-        while let writer = progressWriter { await writer.value }
+        while let writer = progressWriter {
+            progressSettlesWaited += 1
+            await writer.value
+        }
     }
 }

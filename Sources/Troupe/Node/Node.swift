@@ -77,6 +77,8 @@ public actor Node<Service: ServiceDefinition> {
     var progressBacklog = StoreBatch()
     /// The task committing ``progressBacklog``, while there is any.
     var progressWriter: Task<Void, Never>?
+    /// How many times something waited for ``progressWriter`` (tests watch it).
+    var progressSettlesWaited = 0
     /// Counters; see ``NodeStatistics``.
     public internal(set) var statistics = NodeStatistics()
     /// A fault-injection hook point, called after a handled event committed and before its ack
