@@ -147,6 +147,11 @@ struct SQLiteNodeStoreTests {
             #expect(mode == "wal")
             let synchronous = try await store.writer.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
             #expect(synchronous == 1)  // NORMAL
+            // FAST (2) on every connection, whatever the SQLite build's default.
+            let secureDelete = try await store.writer.read { try Int.fetchOne($0, sql: "PRAGMA secure_delete") }
+            #expect(secureDelete == 2)
+            let written = try await store.writer.write { try Int.fetchOne($0, sql: "PRAGMA secure_delete") }
+            #expect(written == 2)
             try store.close()
         }
     }
