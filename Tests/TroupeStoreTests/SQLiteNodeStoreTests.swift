@@ -79,10 +79,7 @@ struct SQLiteNodeStoreTests {
                 $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a"], publishedAtMicros: 100)]
             })
             // The outbox row names its archive row, which holds the envelope (schema v5).
-            let named = try await store.writer.read { db in
-                try Row.fetchOne(db, sql: "SELECT archive_seq IS NOT NULL AND envelope IS NULL AS named FROM outbox")?["named"] as Bool?
-            }
-            #expect(named == true)
+            #expect(try await outboxRowsHoldingTheirEnvelope(store) == [false])
             try await store.writer.write { db in try db.execute(sql: "DELETE FROM archive") }
             let error = await #expect(throws: StoreError.self) { try await store.loadSnapshot(nowMicros: 0) }
             #expect(error?.code == .corruptRecord)
@@ -106,10 +103,7 @@ struct SQLiteNodeStoreTests {
                 $0.published = (5 ... 6).map { PublishedEvent(envelope: envelope($0), groups: ["billing"], publishedAtMicros: 1_000 + Int64($0)) }
             })
             #expect(try await store.recentArchivedEvents(limit: 10).map(\.envelope.eventID) == [eventID(5), eventID(6)])
-            let rows = try await store.writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT archive_seq IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
-            }
-            #expect(rows == [true, true, false, false])
+            #expect(try await outboxRowsHoldingTheirEnvelope(store) == [true, true, false, false])
             let snapshot = try await store.loadSnapshot(nowMicros: 0)
             #expect(snapshot.outbox.map(\.envelope) == [1, 2, 5, 6].map { envelope($0) })
             // The copied rows are acknowledged and completed like any other.
@@ -243,10 +237,7 @@ struct SQLiteNodeStoreTests {
             #expect(schema.contains { $0.hasPrefix("outbox_by_archive_seq: ") && $0.contains("WHERE archive_seq IS NOT NULL") })
             // Migrated rows (3, and 5 whose groups were all acked) keep their envelope; the new
             // one (4) names its archive row.
-            let ownCopies = try await store.writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT archive_seq IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
-            }
-            #expect(ownCopies == [true, true, false])
+            #expect(try await outboxRowsHoldingTheirEnvelope(store) == [true, true, false])
             try store.close()
         }
     }
@@ -351,6 +342,14 @@ struct SQLiteNodeStoreTests {
     }
 
     /// Runs `body` with a new SQLite store of `kind`.
+    /// Per outbox row, oldest publication first: whether it holds its envelope itself (true) or
+    /// names the archive row that does (false; the schema's `CHECK` allows nothing else).
+    private func outboxRowsHoldingTheirEnvelope(_ store: SQLiteNodeStore) async throws -> [Bool] {
+        try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT archive_seq IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
+        }
+    }
+
     private func withSQLiteStore(_ kind: StoreKind, _ body: (SQLiteNodeStore) async throws -> Void) async throws {
         switch kind {
         case .sqliteFile:

@@ -66,8 +66,10 @@ public actor Node<Service: ServiceDefinition> {
     var deferredCommits: [StoreBatch] = []
     /// When ``deferredCommits`` are due.
     var deferredCommitDeadline: MonotonicTime?
-    /// Whether ``run()`` handles deliveries while earlier ones commit (see ``CommitPipeline``):
-    /// when the store commits on another thread, and no planted defect changes the commit path.
+    /// Whether ``run()`` handles deliveries while earlier ones commit (see ``CommitPipeline``),
+    /// and delivery progress is committed by the progress writer instead of in line (see
+    /// `Node+ProgressWriting.swift`): when the store commits on another thread, and no planted
+    /// defect changes the commit path.
     let pipelinesHandling: Bool
     /// Handled groups whose commit is queued or under way (``run()`` only).
     var pipeline = CommitPipeline<Service.State>()
