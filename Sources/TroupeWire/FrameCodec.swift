@@ -100,10 +100,38 @@ public struct FrameCodec: Sendable {
 
     /// Examines the frame at the reader index of `buffer` without consuming anything.
     private func decodeOne(from buffer: ByteBuffer) throws(WireError) -> Step {
-        let start = buffer.readerIndex
-        let available = buffer.readableBytes
+        // The header and trailer are read from the buffer's memory in one pass: through
+        // `ByteBuffer`'s accessors each integer paid a bounds check, an optional and a run-time
+        // exclusivity check, six times a frame.
+        let checked = try buffer.withUnsafeReadableBytes { (bytes) throws(WireError) -> CheckedFrame? in
+            try check(bytes)
+        }
+        guard let checked else { return .incomplete }
+        guard checked.type.isKnown else {
+            if checked.version.minor > version.minor { return .skipped(frameLength: checked.frameLength) }
+            throw WireError(
+                code: .unknownFrameType, offset: 4, frameType: checked.type,
+                detail: "type \(hex(checked.type.rawValue)) is not defined in protocol version \(checked.version)"
+            )
+        }
+        let body = buffer.getSlice(at: buffer.readerIndex + Self.headerLength, length: checked.bodyLength)!
+        let frame = try BodyReader.read(body, frameType: checked.type) { (reader) throws(WireError) in try Frame(readingBodyFrom: &reader) }
+        return .decoded(frame, frameLength: checked.frameLength)
+    }
+
+    /// A whole frame whose header and checksum are valid.
+    private struct CheckedFrame {
+        var version: ProtocolVersion
+        var type: FrameType
+        var bodyLength: Int
+        var frameLength: Int
+    }
+
+    /// Checks the header and checksum of the frame at the start of `bytes`; nil while it is incomplete.
+    private func check(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> CheckedFrame? {
+        let available = bytes.count
         for index in 0..<min(Self.magic.count, available) {
-            let byte = buffer.getInteger(at: start + index, as: UInt8.self)!
+            let byte = bytes[index]
             guard byte == Self.magic[index] else {
                 throw WireError(
                     code: .badMagic, offset: index,
@@ -111,17 +139,17 @@ public struct FrameCodec: Sendable {
                 )
             }
         }
-        guard available >= Self.headerLength else { return .incomplete }
+        guard available >= Self.headerLength else { return nil }
 
-        let frameVersion = ProtocolVersion(byte: buffer.getInteger(at: start + 3, as: UInt8.self)!)
-        let type = FrameType(rawValue: buffer.getInteger(at: start + 4, as: UInt8.self)!)
+        let frameVersion = ProtocolVersion(byte: bytes[3])
+        let type = FrameType(rawValue: bytes[4])
         guard frameVersion.major == version.major else {
             throw WireError(
                 code: .unsupportedVersion, offset: 3, frameType: type,
                 detail: "protocol version \(frameVersion), this build speaks \(version.major).x"
             )
         }
-        let declaredLength = buffer.getInteger(at: start + Self.lengthOffset, as: UInt32.self)!
+        let declaredLength = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
         guard UInt64(declaredLength) <= UInt64(limits.maxBodyLength) else {
             throw WireError(
                 code: .frameTooLarge, offset: Self.lengthOffset, frameType: type,
@@ -130,28 +158,19 @@ public struct FrameCodec: Sendable {
         }
         let bodyLength = Int(declaredLength)
         let frameLength = Self.headerLength + bodyLength + Self.trailerLength
-        guard available >= frameLength else { return .incomplete }
+        guard available >= frameLength else { return nil }
 
         let trailerOffset = Self.headerLength + bodyLength
-        let expected = buffer.getInteger(at: start + trailerOffset, as: UInt32.self)!
-        let actual = Self.checksum(of: buffer, from: start, length: trailerOffset)
-        guard expected == actual else {
+        let expected = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: trailerOffset, as: UInt32.self))
+        var crc = CRC32C()
+        crc.update(UnsafeRawBufferPointer(rebasing: bytes[..<trailerOffset]))
+        guard expected == crc.value else {
             throw WireError(
                 code: .checksumMismatch, offset: trailerOffset, frameType: type,
-                detail: "CRC32C trailer is \(hex(expected)), the frame's bytes give \(hex(actual))"
+                detail: "CRC32C trailer is \(hex(expected)), the frame's bytes give \(hex(crc.value))"
             )
         }
-
-        guard type.isKnown else {
-            if frameVersion.minor > version.minor { return .skipped(frameLength: frameLength) }
-            throw WireError(
-                code: .unknownFrameType, offset: 4, frameType: type,
-                detail: "type \(hex(type.rawValue)) is not defined in protocol version \(frameVersion)"
-            )
-        }
-        let body = buffer.getSlice(at: start + Self.headerLength, length: bodyLength)!
-        var reader = BodyReader(body: body, frameType: type)
-        return .decoded(try Frame(readingBodyFrom: &reader), frameLength: frameLength)
+        return CheckedFrame(version: frameVersion, type: type, bodyLength: bodyLength, frameLength: frameLength)
     }
 
     /// CRC32C of `length` bytes of `buffer` starting at index `start`.
