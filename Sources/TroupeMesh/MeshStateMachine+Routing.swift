@@ -21,6 +21,10 @@ extension MeshStateMachine {
     }
 
     /// Sends one delivery of `envelope` to one live member of `group`.
+    ///
+    /// Called for every event and group, so it reads links and members in place: a `Link` or
+    /// `Member` copied out of its dictionary retains every string it holds (the peer's identity
+    /// among them), and an identity is copied only for the member chosen.
     public mutating func route(
         _ envelope: Envelope, deliveryID: UInt64, toGroup group: String,
         accepts: (Subscribe) -> Bool = { _ in true }
@@ -35,40 +39,40 @@ extension MeshStateMachine {
         let shared = candidates.count > 1
         let start = shared ? groupCursors[group, default: 0] : 0
         for offset in 0..<candidates.count {
-            let candidate = candidates[(start + offset) % candidates.count].candidate
+            let candidate = candidates[(start + offset) % candidates.count]
             let delivery = EventDelivery(deliveryID: deliveryID, group: group, envelope: envelope)
-            switch candidate {
-            case .local:
+            guard let member = candidate.member else {
                 if shared { groupCursors[group] = (start + offset + 1) % candidates.count }
                 return (.deliveredLocally(deliveryID: deliveryID), .deliver(.event(delivery, from: identity)))
-            case .remote(let peer, let link):
-                guard links[link]?.isWritable == true else { continue }
-                if shared { groupCursors[group] = (start + offset + 1) % candidates.count }
-                return (.sent(to: peer, deliveryID: deliveryID), .send(.event(delivery), on: link))
             }
+            guard let link = members.values[member].activeLink, let linkIndex = links.index(forKey: link),
+                  links.values[linkIndex].isWritable
+            else { continue }
+            if shared { groupCursors[group] = (start + offset + 1) % candidates.count }
+            return (.sent(to: members.values[member].identity, deliveryID: deliveryID), .send(.event(delivery), on: link))
         }
         statistics.backpressureRejections += 1
         return (.backpressured, nil)
     }
 
-    private enum Candidate {
-        case local
-        case remote(NodeIdentity, LinkID)
+    /// A member that can take an event: this node (`member` nil) or a connected peer, by its
+    /// position in ``members``.
+    private struct Candidate {
+        var nodeID: String
+        var member: Dictionary<String, Member>.Index?
     }
 
     /// Members of `group` that can take `envelope` now, in a stable order (node id).
-    private func liveMembers(
-        of group: String, for envelope: Envelope, accepts: (Subscribe) -> Bool
-    ) -> [(nodeID: String, candidate: Candidate)] {
-        var candidates: [(nodeID: String, candidate: Candidate)] = []
+    private func liveMembers(of group: String, for envelope: Envelope, accepts: (Subscribe) -> Bool) -> [Candidate] {
+        var candidates: [Candidate] = []
         if localSubscriptions.values.contains(where: { $0.group == group && Self.matches($0, envelope, accepts) }) {
-            candidates.append((identity.nodeID, .local))
+            candidates.append(Candidate(nodeID: identity.nodeID, member: nil))
         }
         for (nodeID, table) in remoteSubscriptions {
-            guard let member = members[nodeID], let link = member.activeLink,
+            guard let member = members.index(forKey: nodeID), members.values[member].activeLink != nil,
                   table.values.contains(where: { $0.group == group && Self.matches($0, envelope, accepts) })
             else { continue }
-            candidates.append((nodeID, .remote(member.identity, link)))
+            candidates.append(Candidate(nodeID: nodeID, member: member))
         }
         if candidates.count > 1 { candidates.sort { $0.nodeID < $1.nodeID } }
         return candidates

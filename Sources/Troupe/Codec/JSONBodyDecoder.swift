@@ -421,37 +421,43 @@ final class JSONValueDecoder: Decoder, CodingPathNode {
     }
 
     /// The common scalars and Foundation's special types (`Data` from Base64, `URL` from a
-    /// string, `Decimal` from a number) at `position`; nil for any other type. Only called for
-    /// types ``isScalar(_:)`` lists: a type added here must be added there too.
-    private func decodeScalar<T: Decodable>(_ type: T.Type, at position: Int) throws -> T? {
-        if T.self == String.self { return try decodeString(at: position) as? T }
-        if T.self == Int.self { return try decodeInteger(Int.self, at: position) as? T }
-        if T.self == Bool.self { return try decodeBool(at: position) as? T }
-        if T.self == Double.self { return try decodeDouble(at: position) as? T }
+    /// string, `Decimal` from a number) at `position`. Only called for types ``isScalar(_:)``
+    /// lists: a type added here must be added there too.
+    ///
+    /// Returns `T` itself, not `T?`, and converts by `unsafeBitCast` once `T` is known to be
+    /// the decoded type: where `T` is not known at compile time (a node's handlers), an optional
+    /// `T` in the function — even one only a scalar path would fill — looked up `Optional<T>`'s
+    /// metadata on every call, and each `as? T` was a dynamic cast.
+    @inline(never)
+    private func decodeScalar<T: Decodable>(_ type: T.Type, at position: Int) throws -> T {
+        if T.self == String.self { return unsafeBitCast(try decodeString(at: position), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try decodeInteger(Int.self, at: position), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try decodeBool(at: position), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try decodeDouble(at: position), to: T.self) }
         if T.self == Data.self {
             guard let data = Data(base64Encoded: try decodeString(at: position)) else { throw fail("invalid Base64", at: position) }
-            return data as? T
+            return unsafeBitCast(data, to: T.self)
         }
         if T.self == URL.self {
             guard let url = URL(string: try decodeString(at: position)) else { throw fail("invalid URL", at: position) }
-            return url as? T
+            return unsafeBitCast(url, to: T.self)
         }
         if T.self == Decimal.self {
             guard let decimal = Decimal(string: try numberText(at: position)) else { throw fail("not a decimal", at: position) }
-            return decimal as? T
+            return unsafeBitCast(decimal, to: T.self)
         }
-        return nil
+        throw fail("not a scalar type: \(T.self)", at: position)
     }
 
     /// Any decodable at `position`: a scalar in place, else the type's own `init(from:)`.
     func decode<T: Decodable>(_ type: T.Type, at position: Int, key: (any CodingKey)?) throws -> T {
-        if Self.isScalar(T.self), let scalar = try decodeScalar(T.self, at: position) { return scalar }
+        if Self.isScalar(T.self) { return try decodeScalar(T.self, at: position) }
         return try T(from: child(at: position, key: key))
     }
 
     /// Decodes this decoder's own value.
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-        if Self.isScalar(T.self), let scalar = try decodeScalar(T.self, at: position) { return scalar }
+        if Self.isScalar(T.self) { return try decodeScalar(T.self, at: position) }
         return try T(from: self)
     }
 }

@@ -169,25 +169,43 @@ extension Node {
 
     /// The groups that want `envelope`: every known subscription (live or remembered) whose
     /// type pattern and content filter match.
+    ///
+    /// Where no content filter took part, the answer depends on the event's type alone and is
+    /// kept in ``groupsByEventType`` until ``knownInterest`` changes: a node publishes few types,
+    /// so the patterns are matched once per type instead of once per event. The few kept are
+    /// scanned, not hashed: comparing a short type name is a two-word compare, hashing it ~600
+    /// instructions.
     func matchingGroups(for envelope: Envelope) -> [String] {
+        let type = envelope.type
+        if let known = groupsByEventType.first(where: { $0.type == type }) { return known.groups }
         var groups: [String] = []
         var input: FilterInput?
+        var filtered = false
         // A group already found needs no other subscription checked (a filter may be costly).
         // Once more than a few groups are found, scanning them for each subscription would cost
         // more than that check: every subscription is checked, and repeats go at the end.
         for learned in knownInterest
         where groups.count > SortedGroups.scanLimit || !groups.contains(learned.subscription.group) {
             let subscription = learned.subscription
-            guard let pattern = EventTypePattern(subscription.pattern), pattern.matches(envelope.type) else { continue }
+            guard let pattern = EventTypePattern(subscription.pattern), pattern.matches(type) else { continue }
             if !subscription.filter.isEmpty {
+                filtered = true
                 guard let filter = try? filters.filter(for: subscription.filter) else { continue }
                 if input == nil { input = FilterInput(envelope) }
                 guard filter.matches(input!) else { continue }
             }
             groups.append(subscription.group)
         }
-        return SortedGroups.normalized(groups)
+        let normalized = SortedGroups.normalized(groups)
+        if !filtered {
+            if groupsByEventType.count >= Self.groupsByEventTypeLimit { groupsByEventType.removeFirst() }
+            groupsByEventType.append((type, normalized))
+        }
+        return normalized
     }
+
+    /// Event types whose groups ``groupsByEventType`` keeps at most; the oldest goes first.
+    static var groupsByEventTypeLimit: Int { 16 }
 
     /// The mesh's view of interest changed: merge it with what we remember, persist it, give
     /// parked events their targets, and retry groups that may have become reachable.

@@ -243,19 +243,28 @@ extension Node {
         statistics.delivered += 1
         metrics.delivered.increment()
         let envelope = delivery.envelope
-        // Built only on the paths that log: most deliveries never do.
-        var eventLogger: Logger { Logger.forEvent(envelope, base: logger) }
-
-        guard let registration = handlers.registrations[envelope.type] else {
+        guard let registration = handlers.registration(for: envelope.type) else {
             return .reject(HandlerError.unknownEventType(envelope.type))
         }
-        let event: any Event
         do {
-            event = try registration.decode(envelope)
+            return try registration.process(envelope) { key, handle in
+                handleAdmitted(delivery, from: peer, key: key, handle: handle, on: &working, into: &group,
+                               keysInGroup: &keysInGroup, tracing: tracing)
+            }
         } catch {
-            return .reject(error)
+            return .reject(error)  // the body did not decode
         }
-        let key = registration.idempotencyKey(event, envelope)
+    }
+
+    /// Runs a decoded delivery's handler (`handle`) unless its idempotency key shows it is a
+    /// copy of an event handled already; see ``runHandlerInSpan(for:from:on:into:keysInGroup:tracing:)``.
+    private func handleAdmitted(
+        _ delivery: EventDelivery, from peer: NodeIdentity, key: IdempotencyKey,
+        handle: (inout Service.State, inout HandlerContext) throws -> Void,
+        on working: inout Service.State, into group: inout HandledGroup, keysInGroup: inout Set<IdempotencyKey>,
+        tracing: Bool
+    ) -> HandlerFollowUp {
+        let envelope = delivery.envelope
         let nowMicros = clock.wallMicros()
         let retentionNow = retention.now(at: clock.monotonicNow())
         let skipsIdempotency = configuration.plantedBug == .skipIdempotency
@@ -265,7 +274,9 @@ extension Node {
             if committed || uncommitted {
                 statistics.duplicatesSuppressed += 1
                 metrics.duplicatesSuppressed.increment()
-                if logger.logLevel <= .debug { eventLogger.debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"]) }
+                if logger.logLevel <= .debug {
+                    Logger.forEvent(envelope, base: logger).debug("duplicate suppressed", metadata: ["idempotency-key": "\(key)"])
+                }
                 // A copy of an event whose commit is still to come is acked after it: the
                 // original's commit may yet fail, and then this copy is the one to apply.
                 guard committed else {
@@ -284,10 +295,10 @@ extension Node {
             if tracing {
                 try withSpan("handle \(envelope.type)", ofKind: .internal) { span in
                     EventTracing.annotate(span, envelope, nodeID: identity.nodeID, group: delivery.group)
-                    try registration.handle(event, &candidate, &context)
+                    try handle(&candidate, &context)
                 }
             } else {
-                try registration.handle(event, &candidate, &context)
+                try handle(&candidate, &context)
             }
         } catch {
             return .reject(error)

@@ -47,7 +47,12 @@ public actor Node<Service: ServiceDefinition> {
     var idempotencyKeys: IdempotencyCache
     /// What idempotency expiry is measured on (uptime, not the wall clock).
     let retention: RetentionClock
-    var knownInterest: [LearnedSubscription]
+    var knownInterest: [LearnedSubscription] {
+        didSet { groupsByEventType.removeAll() }
+    }
+    /// ``matchingGroups(for:)``'s answers for event types no content filter took part in,
+    /// valid while ``knownInterest`` is unchanged.
+    var groupsByEventType: [(type: String, groups: [String])] = []
     var delivery: DeliveryStateMachine
     var ackBatcher: AckBatcher<String>
     var random: Xoshiro256StarStar

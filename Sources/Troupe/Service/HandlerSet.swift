@@ -1,21 +1,43 @@
 import Foundation
-public import TroupeWire
+import TroupeWire
 
 /// The handlers of one service, registered by event type.
 public struct HandlerSet<State: Codable & Sendable>: Sendable {
-    /// A registered handler, type-erased: decodes the body, derives the idempotency key, runs.
-    struct Registration: Sendable {
-        let eventType: String
-        let settings: SubscriptionSettings
-        let decode: @Sendable (Envelope) throws -> any Event
-        let idempotencyKey: @Sendable (any Event, Envelope) -> IdempotencyKey
-        let handle: @Sendable (any Event, inout State, inout HandlerContext) throws -> Void
+    /// What the node asks of a registered handler, once per delivery: decode the body and
+    /// derive the idempotency key, then — if the node's `admit` function decides to run it —
+    /// run the handler on the decoded event through the function handed to `admit`.
+    ///
+    /// One call instead of separate decode, key and handle closures passing the event between
+    /// them as `any Event`: that boxed every event larger than three words and cast it back to
+    /// its type twice per delivery, and a registration generic over `State` in the node's
+    /// unspecialized code had its metadata (and its `Optional`'s) looked up at run time on every
+    /// lookup. The set keeps registrations as the non-generic ``HandlerRegistration`` and
+    /// narrows one without a check (``TypedRegistration`` is the only subclass it creates).
+    typealias Process = @Sendable (
+        Envelope,
+        _ admit: (IdempotencyKey, _ handle: (inout State, inout HandlerContext) throws -> Void) throws -> HandlerFollowUp
+    ) throws -> HandlerFollowUp
+
+    /// A registered handler and the function that processes its deliveries.
+    final class TypedRegistration: HandlerRegistration, @unchecked Sendable {
+        let process: Process
+
+        init(eventType: String, settings: SubscriptionSettings, process: @escaping Process) {
+            self.process = process
+            super.init(eventType: eventType, settings: settings)
+        }
     }
 
-    private(set) var registrations: [String: Registration] = [:]
+    private(set) var registrations: [String: HandlerRegistration] = [:]
 
     /// An empty set.
     public init() {}
+
+    /// The registration handling `eventType`, if any.
+    func registration(for eventType: String) -> TypedRegistration? {
+        guard let registration = registrations[eventType] else { return nil }
+        return unsafeDowncast(registration, to: TypedRegistration.self)
+    }
 
     /// Handles events of type `E`.
     ///
@@ -33,32 +55,22 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
         _ handler: @escaping @Sendable (E, inout State, inout HandlerContext) throws -> Void
     ) {
         precondition(registrations[E.eventType] == nil, "two handlers for \(E.eventType)")
-        // The closures below run once per delivery. The default key is chosen here, not in the
-        // closure, and `handle` force-casts (its event always comes from this registration's
-        // own `decode`): a conditional cast needs `Optional<E>`'s metadata, which an
-        // unspecialized caller looks up at run time on every call (Benchmarks/README.md,
-        // eighth round).
-        let keyOf: @Sendable (any Event, Envelope) -> IdempotencyKey
+        // Chosen here, not per delivery: the closure's optional costs a metadata lookup per call.
+        let keyOf: @Sendable (E, Envelope) -> IdempotencyKey
         if let idempotencyKey {
-            keyOf = { event, _ in IdempotencyKey("\(E.eventType):\(idempotencyKey(event as! E))") }
+            keyOf = { event, _ in IdempotencyKey("\(E.eventType):\(idempotencyKey(event))") }
         } else {
             keyOf = { _, envelope in IdempotencyKey(eventID: envelope.eventID) }
         }
-        registrations[E.eventType] = Registration(
-            eventType: E.eventType,
-            settings: settings,
-            decode: { envelope in
-                do {
-                    return try EventBodyCoding.decode(E.self, from: envelope.body)
-                } catch {
-                    throw HandlerError.undecodablePayload(type: E.eventType, detail: "\(error)")
-                }
-            },
-            idempotencyKey: keyOf,
-            handle: { event, state, context in
-                try handler(event as! E, &state, &context)
+        registrations[E.eventType] = TypedRegistration(eventType: E.eventType, settings: settings) { envelope, admit in
+            let event: E
+            do {
+                event = try EventBodyCoding.decode(E.self, from: envelope.body)
+            } catch {
+                throw HandlerError.undecodablePayload(type: E.eventType, detail: "\(error)")
             }
-        )
+            return try admit(keyOf(event, envelope)) { state, context in try handler(event, &state, &context) }
+        }
     }
 
     /// The event types handled.

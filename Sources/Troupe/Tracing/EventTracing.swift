@@ -20,7 +20,11 @@ enum EventTracing {
     /// bindings, a few per cent of a node's CPU per event (measured with `troupe bench --mode
     /// memory`). Correlation, causation and the runtime's own trace ids flow either way; they
     /// live in the envelope.
-    static var isActive: Bool { !(InstrumentationSystem.instrument is NoOpInstrument) }
+    ///
+    /// Compares the instrument's type instead of casting it (`is`): a dynamic cast of the
+    /// existential cost ~250 instructions per delivery, a metatype comparison one; the two agree
+    /// because `NoOpInstrument` is a struct.
+    static var isActive: Bool { type(of: InstrumentationSystem.instrument) != NoOpInstrument.self }
 
     /// Reads an envelope's `traceparent` for the instrument.
     struct EnvelopeExtractor: Extractor {
