@@ -77,7 +77,7 @@ public final class Simulator<Workload: SimulationWorkload> {
         precondition(steps == 0 && handles.isEmpty, "a Simulator runs once; make a new one for another run")
         let monitor = DeterminismMonitor()
         return try await withTaskExecutorPreference(network.executor) {
-            try await DeterminismGuard.$monitor.withValue(monitor) {
+            try await DeterminismGuard.watching(monitor) {
                 try await execute(monitor: monitor)
             }
         }

@@ -57,7 +57,7 @@ import TroupeSimulation
         let monitor = DeterminismMonitor()
         _ = SystemNodeClock().wallMicros()
         #expect(monitor.violations.isEmpty)
-        DeterminismGuard.$monitor.withValue(monitor) {
+        DeterminismGuard.watching(monitor) {
             _ = SystemNodeClock().monotonicNow()
         }
         #expect(monitor.violations == ["SystemNodeClock.init", "SystemNodeClock.monotonicNow"])

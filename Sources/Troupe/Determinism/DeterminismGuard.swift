@@ -6,18 +6,41 @@ import Synchronization
 /// A simulation is only repeatable if every instant and every random choice the runtime sees
 /// comes from the simulator's virtual clock and from generators derived from its one seed. The
 /// runtime has exactly two places that reach outside: ``SystemNodeClock`` and the fallback seed
-/// of a node configured without ``NodeConfiguration/randomSeed``. Both report here; when a
-/// ``DeterminismMonitor`` is bound to the current task (the simulator binds one around a run),
-/// the read is recorded as a violation. Outside a simulation nothing is bound and the check costs
-/// one task-local read.
+/// of a node configured without ``NodeConfiguration/randomSeed``. Both report here; while a
+/// ``DeterminismMonitor`` is bound to the current task (``watching(_:_:)``, which the
+/// simulator wraps around a run), the read is recorded as a violation.
+///
+/// Outside a simulation a read costs one relaxed atomic load: the task-local monitor is looked
+/// up only while some monitor is bound somewhere in the process. A node reads its clock a few
+/// times per event, and each task-local lookup cost ~130 instructions (callgrind,
+/// Benchmarks/README.md, fifteenth round).
 public enum DeterminismGuard {
     /// The monitor of the simulation running in this task, if any.
-    @TaskLocal public static var monitor: DeterminismMonitor?
+    @TaskLocal static var monitor: DeterminismMonitor?
+
+    /// How many ``watching(_:_:)`` calls are running, in any task.
+    private static let boundMonitors = Atomic<Int>(0)
+
+    /// Runs `body` with `monitor` bound to the task (and the tasks it creates).
+    public static func watching<Result>(
+        _ monitor: DeterminismMonitor, _ body: () async throws -> Result
+    ) async rethrows -> Result {
+        boundMonitors.add(1, ordering: .relaxed)
+        defer { boundMonitors.subtract(1, ordering: .relaxed) }
+        return try await $monitor.withValue(monitor, operation: body)
+    }
+
+    /// Runs `body` with `monitor` bound to the task, synchronously.
+    public static func watching<Result>(_ monitor: DeterminismMonitor, _ body: () throws -> Result) rethrows -> Result {
+        boundMonitors.add(1, ordering: .relaxed)
+        defer { boundMonitors.subtract(1, ordering: .relaxed) }
+        return try $monitor.withValue(monitor, operation: body)
+    }
 
     /// Records that `source` (e.g. `"SystemNodeClock.wallMicros"`) was read.
-    @inlinable
     public static func nondeterministicRead(_ source: StaticString) {
-        if let monitor { monitor.record(source) }
+        guard boundMonitors.load(ordering: .relaxed) > 0, let monitor else { return }
+        monitor.record(source)
     }
 
     /// A random seed from the system generator, reported as a nondeterministic read. The one
