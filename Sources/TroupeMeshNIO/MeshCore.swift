@@ -117,25 +117,28 @@ final class MeshCore {
     // MARK: Actions
 
     func perform(_ actions: [MeshAction]) {
-        for action in actions {
-            switch action {
-            case .send(let frame, let id):
-                send(frame, on: id)
-            case .close(let id, let farewell, let reason):
-                close(id, farewell: farewell, reason: reason)
-            case .dial(let address, let expectedNodeID):
-                dial(address, expectedNodeID: expectedNodeID)
-            case .deliver(let inbound):
-                notify(.inbound(inbound))
-            case .memberUp(let member):
-                logger.info("member up: \(member)")
-                notify(.memberUp(member))
-            case .memberDown(let member, let reason):
-                logger.info("member down: \(member.nodeID): \(reason)")
-                notify(.memberDown(member, reason: reason))
-            case .interestChanged:
-                notify(.interestChanged)
-            }
+        for action in actions { perform(action) }
+    }
+
+    /// Performs one action.
+    func perform(_ action: MeshAction) {
+        switch action {
+        case .send(let frame, let id):
+            send(frame, on: id)
+        case .close(let id, let farewell, let reason):
+            close(id, farewell: farewell, reason: reason)
+        case .dial(let address, let expectedNodeID):
+            dial(address, expectedNodeID: expectedNodeID)
+        case .deliver(let inbound):
+            notify(.inbound(inbound))
+        case .memberUp(let member):
+            logger.info("member up: \(member)")
+            notify(.memberUp(member))
+        case .memberDown(let member, let reason):
+            logger.info("member down: \(member.nodeID): \(reason)")
+            notify(.memberDown(member, reason: reason))
+        case .interestChanged:
+            notify(.interestChanged)
         }
     }
 
@@ -270,6 +273,15 @@ final class MeshCore {
     func run<Result>(_ body: (inout MeshStateMachine) -> (Result, [MeshAction])) -> Result {
         let (result, actions) = body(&machine)
         perform(actions)
+        scheduleFlush()
+        return result
+    }
+
+    /// ``run(_:)`` for a body that asks for at most one action (routing one event): no array
+    /// to build and walk for it, once per event and group.
+    func runOne<Result>(_ body: (inout MeshStateMachine) -> (Result, MeshAction?)) -> Result {
+        let (result, action) = body(&machine)
+        if let action { perform(action) }
         scheduleFlush()
         return result
     }

@@ -145,11 +145,8 @@ public final class MeshNode: MeshTransport {
     nonisolated(nonsending) public func route(_ envelope: Envelope, deliveryID: UInt64, toGroup group: String) async throws -> RouteOutcome {
         try onLoopValidate(envelope)
         return try await onLoop { core in
-            core.run { machine in
-                let (outcome, action) = machine.route(
-                    envelope, deliveryID: deliveryID, toGroup: group, accepts: { core.filter.accepts($0, envelope) }
-                )
-                return (outcome, action.map { [$0] } ?? [])
+            core.runOne { machine in
+                machine.route(envelope, deliveryID: deliveryID, toGroup: group, accepts: { core.filter.accepts($0, envelope) })
             }
         }
     }
