@@ -103,16 +103,29 @@ public struct DeliveryStateMachine: Sendable {
         groups: [String],
         now: MonotonicTime
     ) throws(DeliveryOverflowError) -> [DeliveryAction] {
+        var actions: [DeliveryAction] = []
+        try published(envelope, groups: groups, now: now, into: &actions)
+        return actions
+    }
+
+    /// ``published(_:groups:now:)``, appending its actions to `actions` (a node publishing a
+    /// batch gathers them all in one array).
+    public mutating func published(
+        _ envelope: Envelope,
+        groups: [String],
+        now: MonotonicTime,
+        into actions: inout [DeliveryAction]
+    ) throws(DeliveryOverflowError) {
         defer { pruneTimers() }
         let eventID = envelope.eventID
-        guard events[eventID] == nil, parked[eventID] == nil else { return [] }
+        guard events[eventID] == nil, parked[eventID] == nil else { return }
         let targets = Self.distinct(groups)
         guard !targets.isEmpty else {
             try park(envelope, parkedAt: now)
-            return []
+            return
         }
         try reserve(targets.count, for: eventID)
-        return open(envelope, targets: targets.map { ($0, 0) }, now: now)
+        open(envelope, targets: targets.lazy.map { ($0, 0) }, now: now, into: &actions)
     }
 
     /// ACK frames arrived naming these delivery ids. Any id ever issued by a live series, even

@@ -43,7 +43,7 @@ extension Node {
                 continue
             }
             do {
-                actions += try delivery.published(envelope, groups: groups, now: now)
+                try delivery.published(envelope, groups: groups, now: now, into: &actions)
             } catch {
                 // Over the live-series bound: the event is durable in the outbox and waits here
                 // until series complete (see ``drainOverflow()``, which ``perform(_:)`` runs).
@@ -112,7 +112,7 @@ extension Node {
         while let next = overflow.first, delivery.availableSeriesCapacity >= max(1, next.groups.count) {
             overflow.removeFirst()
             do {
-                actions += try delivery.published(next.envelope, groups: next.groups, now: now)
+                try delivery.published(next.envelope, groups: next.groups, now: now, into: &actions)
             } catch {
                 overflow.prepend(next)
                 break
