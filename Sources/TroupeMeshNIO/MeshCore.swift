@@ -245,8 +245,7 @@ final class MeshCore {
     }
 
     static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, core: MeshCore, role: LinkRole, limits: WireLimits) throws {
-        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
-        try pipeline.addHandler(MeshChannelHandler(core: core, role: role))
+        try pipeline.addHandler(MeshChannelHandler(core: core, role: role, limits: limits))
     }
 
     // MARK: Inbound flow control

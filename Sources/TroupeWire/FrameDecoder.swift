@@ -1,12 +1,13 @@
 public import NIOCore
 
-/// A NIO `ByteToMessageDecoder` that turns a byte stream into ``Frame`` values using ``FrameCodec``.
+/// A NIO decoder that turns a byte stream into ``Frame`` values using ``FrameCodec``.
 ///
-/// Wrap it in a `ByteToMessageHandler`. Malformed input is thrown as a ``WireError``, which the
-/// handler fires down the pipeline as an error; the link should then be closed (after an ERROR
+/// Wrap it in a `ByteToMessageHandler`, or drive it with a `NIOSingleStepByteToMessageProcessor`
+/// inside a handler of one's own (as the mesh does, handing frames on without `NIOAny`).
+/// Malformed input is thrown as a ``WireError``; the link should then be closed (after an ERROR
 /// frame naming the code, if the protocol state allows). Bytes of an unfinished frame left when the
 /// channel closes are reported as `ByteToMessageDecoderError.leftoverDataWhenDone`.
-public struct FrameDecoder: ByteToMessageDecoder, Sendable {
+public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
     /// Frames produced by the decoder.
     public typealias InboundOut = Frame
 
@@ -23,6 +24,19 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
         guard let frame = try codec.decode(from: &buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
+    }
+
+    /// Decodes one frame if the buffer holds a whole one.
+    public mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
+        try codec.decode(from: &buffer)
+    }
+
+    /// Decodes the next whole frame; nil once the buffer is empty, an error if an unfinished
+    /// frame is all that is left.
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Frame? {
+        if let frame = try codec.decode(from: &buffer) { return frame }
+        guard buffer.readableBytes == 0 else { throw ByteToMessageDecoderError.leftoverDataWhenDone(buffer) }
+        return nil
     }
 
     /// Decodes every whole frame left; an unfinished one is an error.
