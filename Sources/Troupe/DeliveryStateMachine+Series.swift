@@ -142,6 +142,14 @@ extension DeliveryStateMachine {
     /// when stale entries outnumber live ones, keeping it bounded.
     mutating func pruneTimers() {
         while let top = timers.top, !Self.isValid(top, series: series, parked: parked) { _ = timers.popTop() }
+        compactTimersIfNeeded()
+    }
+
+    /// Compacts the heap when stale entries outnumber live ones. Enough after a change that
+    /// only arms timers (publishing): every timer valid before stays valid and every new one
+    /// is valid, so a top that was exact stays exact, and checking it cost a table lookup per
+    /// event.
+    mutating func compactTimersIfNeeded() {
         if timers.count > 64 + 4 * (series.count + parked.count) {
             let (series, parked) = (self.series, self.parked)
             timers.compact { Self.isValid($0, series: series, parked: parked) }

@@ -116,7 +116,7 @@ public struct DeliveryStateMachine: Sendable {
         now: MonotonicTime,
         into actions: inout [DeliveryAction]
     ) throws(DeliveryOverflowError) {
-        defer { pruneTimers() }
+        defer { compactTimersIfNeeded() }  // arms timers, invalidates none
         let eventID = envelope.eventID
         guard events[eventID] == nil, parked[eventID] == nil else { return }
         let targets = Self.distinct(groups)

@@ -46,7 +46,7 @@ extension Node {
     /// the NACKs of rejected deliveries and the acks of copies of committed events.
     func handleGroup(_ deliveries: [(delivery: EventDelivery, peer: NodeIdentity)], on working: inout Service.State) async -> HandledGroup {
         var group = HandledGroup()
-        var keysInGroup = Set<IdempotencyKey>()
+        var keysInGroup = Set<IdempotencyKey>(minimumCapacity: deliveries.count)  // no rehash as it fills
         for (delivery, peer) in deliveries {
             // Without a fault hook to ask, the handler runs without an async call (entering one
             // of this generic actor's costs a run-time executor lookup); what follows it

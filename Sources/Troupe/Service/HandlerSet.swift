@@ -29,15 +29,25 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
     }
 
     private(set) var registrations: [String: HandlerRegistration] = [:]
+    /// The same registrations in a list, scanned by ``registration(for:)`` while it is short.
+    private var registrationList: [HandlerRegistration] = []
 
     /// An empty set.
     public init() {}
 
     /// The registration handling `eventType`, if any.
+    ///
+    /// A service handles a few event types, so the list is scanned: comparing a short type
+    /// name is two machine words, hashing it ~300 instructions, once per delivery.
     func registration(for eventType: String) -> TypedRegistration? {
-        guard let registration = registrations[eventType] else { return nil }
-        return unsafeDowncast(registration, to: TypedRegistration.self)
+        let found = registrationList.count <= Self.scanLimit
+            ? registrationList.first { $0.eventType == eventType }
+            : registrations[eventType]
+        return found.map { unsafeDowncast($0, to: TypedRegistration.self) }
     }
+
+    /// Registrations up to which ``registration(for:)`` scans the list.
+    private static var scanLimit: Int { 8 }
 
     /// Handles events of type `E`.
     ///
@@ -62,7 +72,7 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
         } else {
             keyOf = { _, envelope in IdempotencyKey(eventID: envelope.eventID) }
         }
-        registrations[E.eventType] = TypedRegistration(eventType: E.eventType, settings: settings) { envelope, admit in
+        let registration = TypedRegistration(eventType: E.eventType, settings: settings) { envelope, admit in
             let event: E
             do {
                 event = try EventBodyCoding.decode(E.self, from: envelope.body)
@@ -71,6 +81,8 @@ public struct HandlerSet<State: Codable & Sendable>: Sendable {
             }
             return try admit(keyOf(event, envelope)) { state, context in try handler(event, &state, &context) }
         }
+        registrations[E.eventType] = registration
+        registrationList.append(registration)
     }
 
     /// The event types handled.
