@@ -62,7 +62,7 @@ extension Envelope: BodyCodable {
 
     /// The encoded size, or nil when a field is too long for its length prefix (the checked
     /// writers then say which).
-    private var encodedSizeIfEncodable: Int? {
+    var encodedSizeIfEncodable: Int? {
         let limit = Int(UInt16.max)
         let type = type.utf8.count, source = source.utf8.count, subject = subject.utf8.count
         let traceparent = traceparent.utf8.count
@@ -81,23 +81,7 @@ extension Envelope: BodyCodable {
 
     func write(to writer: inout BodyWriter) throws(WireError) {
         if let size = encodedSizeIfEncodable, writer.fits(size) {
-            writer.writeReserved(size) { cursor in
-                cursor.eventID(eventID)
-                cursor.string(type)
-                cursor.string(source)
-                cursor.string(subject)
-                cursor.eventID(correlationID)
-                cursor.optionalEventID(causationID)
-                cursor.string(traceparent)
-                cursor.integer(occurredAtMicros)
-                cursor.integer(attempt)
-                cursor.integer(UInt16(headers.count))
-                for header in headers {
-                    cursor.string(header.name)
-                    cursor.string(header.value)
-                }
-                cursor.bytes(body)
-            }
+            writer.writeReserved(size) { cursor in write(to: &cursor) }
             return
         }
         try writer.writeEventID(eventID, "Envelope.eventID")
@@ -115,6 +99,26 @@ extension Envelope: BodyCodable {
             try writer.writeString(header.value, "Envelope.headers[].value")
         }
         try writer.writeBytes(body, "Envelope.body")
+    }
+
+    /// Writes the fields into bytes reserved for them: ``encodedSizeIfEncodable`` bytes, with
+    /// every length checked by it.
+    func write(to cursor: inout FieldCursor) {
+        cursor.eventID(eventID)
+        cursor.string(type)
+        cursor.string(source)
+        cursor.string(subject)
+        cursor.eventID(correlationID)
+        cursor.optionalEventID(causationID)
+        cursor.string(traceparent)
+        cursor.integer(occurredAtMicros)
+        cursor.integer(attempt)
+        cursor.integer(UInt16(headers.count))
+        for header in headers {
+            cursor.string(header.name)
+            cursor.string(header.value)
+        }
+        cursor.bytes(body)
     }
 }
 
@@ -172,5 +176,19 @@ extension EventDelivery: BodyCodable {
         try writer.writeInteger(deliveryID, "EventDelivery.deliveryID")
         try writer.writeString(group, "EventDelivery.group")
         try envelope.write(to: &writer)
+    }
+
+    /// The encoded size, or nil when a field is too long for its length prefix.
+    var encodedSizeIfEncodable: Int? {
+        let group = group.utf8.count
+        guard group <= Int(UInt16.max), let envelope = envelope.encodedSizeIfEncodable else { return nil }
+        return 8 + 2 + group + envelope
+    }
+
+    /// Writes the fields into ``encodedSizeIfEncodable`` reserved bytes.
+    func write(to cursor: inout FieldCursor) {
+        cursor.integer(deliveryID)
+        cursor.string(group)
+        envelope.write(to: &cursor)
     }
 }
