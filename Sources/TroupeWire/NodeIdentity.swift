@@ -2,22 +2,65 @@
 ///
 /// `incarnation` grows each time a node with the same id restarts, so the mesh can tell a restarted
 /// node from a stale record of its previous life.
+///
+/// A value with copy-on-write storage, like ``Envelope``: the fields live in one immutable box,
+/// so a copy is one reference count. Every frame a link receives is handed on with its peer's
+/// identity, and each copy of the plain struct retained its three strings — about a dozen
+/// retains and releases per event delivered (callgrind, Benchmarks/README.md, fifteenth round).
 public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
+    private final class Box: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private struct Fields: Hashable, Sendable {
+        var nodeID: String
+        var service: String
+        var incarnation: UInt64
+        var listenAddress: PeerAddress
+    }
+
+    private var box: Box
+
     /// Stable, unique name of the node in the mesh, e.g. `payment-1`. At most 255 bytes of UTF-8.
-    public var nodeID: String
+    public var nodeID: String {
+        get { box.fields.nodeID }
+        set { update { $0.nodeID = newValue } }
+    }
     /// The service the node hosts, e.g. `payment`.
-    public var service: String
+    public var service: String {
+        get { box.fields.service }
+        set { update { $0.service = newValue } }
+    }
     /// Which run of the node this is; a restart must advertise a larger value.
-    public var incarnation: UInt64
+    public var incarnation: UInt64 {
+        get { box.fields.incarnation }
+        set { update { $0.incarnation = newValue } }
+    }
     /// Where the node accepts links.
-    public var listenAddress: PeerAddress
+    public var listenAddress: PeerAddress {
+        get { box.fields.listenAddress }
+        set { update { $0.listenAddress = newValue } }
+    }
 
     /// Creates an identity.
     public init(nodeID: String, service: String, incarnation: UInt64, listenAddress: PeerAddress) {
-        self.nodeID = nodeID
-        self.service = service
-        self.incarnation = incarnation
-        self.listenAddress = listenAddress
+        box = Box(Fields(nodeID: nodeID, service: service, incarnation: incarnation, listenAddress: listenAddress))
+    }
+
+    /// A new box with `change` applied (the box itself is never mutated, so copies may share it).
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = box.fields
+        change(&fields)
+        box = Box(fields)
+    }
+
+    public static func == (lhs: NodeIdentity, rhs: NodeIdentity) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.fields)
     }
 
     /// `nodeID(service)#incarnation@host:port`, for logs.

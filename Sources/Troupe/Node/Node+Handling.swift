@@ -100,30 +100,35 @@ extension Node {
         guard let last = groups.last else { return }
         state = committed
         // Every key before the first suspension: a copy arriving meanwhile finds it.
+        // The handled deliveries are read field by field where they lie: taking each out of
+        // its array copied all seven of its reference-counted fields, twice per event.
         if configuration.plantedBug != .skipIdempotency {
             for group in groups {
-                for outcome in group.handled { idempotencyKeys[outcome.key] = outcome.expiry }
+                for index in group.handled.indices { idempotencyKeys[group.handled[index].key] = group.handled[index].expiry }
             }
         }
         let nowMicros = clock.wallMicros()
         for group in groups {
-            for outcome in group.handled {
+            for index in group.handled.indices {
                 statistics.handled += 1
                 metrics.handled.increment()
-                let envelope = outcome.delivery.envelope
-                if envelope.occurredAtMicros > 0 {
-                    metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - envelope.occurredAtMicros) * 1000))
+                let delivery = group.handled[index].delivery
+                let peer = group.handled[index].peer
+                let occurredAtMicros = delivery.envelope.occurredAtMicros
+                if occurredAtMicros > 0 {
+                    metrics.publishToHandled.recordNanoseconds(max(0, (nowMicros - occurredAtMicros) * 1000))
                 }
                 if logger.logLevel <= .debug {
-                    Logger.forEvent(envelope, base: logger).debug("handled", metadata: ["published": "\(outcome.publications.count)"])
+                    Logger.forEvent(delivery.envelope, base: logger)
+                        .debug("handled", metadata: ["published": "\(group.handled[index].publications.count)"])
                 }
-                if let afterCommitHook { await afterCommitHook(envelope) }
+                if let afterCommitHook { await afterCommitHook(delivery.envelope) }
                 // A remote delivery's ack joins the batcher without an async call (most acks
                 // only wait there; see ``batchedAcknowledgement(of:from:)``).
-                if let due = batchedAcknowledgement(of: outcome.delivery, from: outcome.peer) {
+                if let due = batchedAcknowledgement(of: delivery, from: peer) {
                     if !due.isEmpty { await send(due) }
                 } else {
-                    await acknowledge(outcome.delivery, from: outcome.peer)
+                    await acknowledge(delivery, from: peer)
                 }
             }
             for duplicate in group.duplicates { await acknowledge(duplicate.delivery, from: duplicate.peer) }
