@@ -14,12 +14,6 @@ public import NIOCore
 /// (Benchmarks/README.md, ninth round). Changes are rare (a redelivery's attempt number, a
 /// correlation set at publish) and a change to the value a field already has keeps the box.
 public struct Envelope: Hashable, Sendable {
-    /// The fields; never mutated in place (a change makes a new box), so sharing is safe.
-    private final class Box: Sendable {
-        let fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
     private struct Fields: Hashable, Sendable {
         var eventID: EventID
         var type: String
@@ -34,7 +28,8 @@ public struct Envelope: Hashable, Sendable {
         var body: ByteBuffer
     }
 
-    private var box: Box
+    /// The fields; never mutated in place (a change makes a new box), so sharing is safe.
+    private var box: FieldBox<Fields>
 
     /// Sets one field: a new box with the change, unless the field already has that value.
     @inline(__always)
@@ -42,7 +37,7 @@ public struct Envelope: Hashable, Sendable {
         guard box.fields[keyPath: field] != value else { return }
         var fields = box.fields
         fields[keyPath: field] = value
-        box = Box(fields)
+        box = FieldBox(fields)
     }
 
     /// Unique, time-sortable id of this event.
@@ -115,7 +110,7 @@ public struct Envelope: Hashable, Sendable {
         headers: [Header] = [],
         body: ByteBuffer
     ) {
-        box = Box(Fields(
+        box = FieldBox(Fields(
             eventID: eventID, type: type, source: source, subject: subject, correlationID: correlationID,
             causationID: causationID, traceparent: traceparent, occurredAtMicros: occurredAtMicros,
             attempt: attempt, headers: headers, body: body

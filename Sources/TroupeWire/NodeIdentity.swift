@@ -8,11 +8,6 @@
 /// identity, and each copy of the plain struct retained its three strings — about a dozen
 /// retains and releases per event delivered (callgrind, Benchmarks/README.md, fifteenth round).
 public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
-    private final class Box: Sendable {
-        let fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
     private struct Fields: Hashable, Sendable {
         var nodeID: String
         var service: String
@@ -20,7 +15,7 @@ public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
         var listenAddress: PeerAddress
     }
 
-    private var box: Box
+    private var box: FieldBox<Fields>
 
     /// Stable, unique name of the node in the mesh, e.g. `payment-1`. At most 255 bytes of UTF-8.
     public var nodeID: String {
@@ -45,14 +40,14 @@ public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates an identity.
     public init(nodeID: String, service: String, incarnation: UInt64, listenAddress: PeerAddress) {
-        box = Box(Fields(nodeID: nodeID, service: service, incarnation: incarnation, listenAddress: listenAddress))
+        box = FieldBox(Fields(nodeID: nodeID, service: service, incarnation: incarnation, listenAddress: listenAddress))
     }
 
     /// A new box with `change` applied (the box itself is never mutated, so copies may share it).
     private mutating func update(_ change: (inout Fields) -> Void) {
         var fields = box.fields
         change(&fields)
-        box = Box(fields)
+        box = FieldBox(fields)
     }
 
     public static func == (lhs: NodeIdentity, rhs: NodeIdentity) -> Bool {
