@@ -68,14 +68,18 @@ public struct ColdStartRetention: Sendable {
     /// Every group of the event finished. Returns the groups that appeared while it was open and
     /// are still owed it, for the node to publish it to now.
     public mutating func completed(_ eventID: EventID) -> (envelope: Envelope, groups: [String])? {
-        guard var entry = entries[eventID] else { return nil }
-        entry.isOpen = false
-        let owed = entry.owedGroups.subtracting(entry.targeted)
-        entry.owedGroups = []
-        entry.targeted.formUnion(owed)
-        entry.isOpen = !owed.isEmpty
-        entries[eventID] = entry
-        return owed.isEmpty ? nil : (entry.envelope, owed.sorted())
+        // Changed where it lies (one lookup, no copy of the entry's sets); the common case —
+        // no group appeared meanwhile — only closes it. Once per event published in the window.
+        guard let index = entries.index(forKey: eventID) else { return nil }
+        guard !entries.values[index].owedGroups.isEmpty else {
+            entries.values[index].isOpen = false
+            return nil
+        }
+        let owed = entries.values[index].owedGroups.subtracting(entries.values[index].targeted)
+        entries.values[index].owedGroups = []
+        entries.values[index].targeted.formUnion(owed)
+        entries.values[index].isOpen = !owed.isEmpty
+        return owed.isEmpty ? nil : (entries.values[index].envelope, owed.sorted())
     }
 
     /// Interest changed: `matchingGroups` tells which groups want an event now. Returns finished

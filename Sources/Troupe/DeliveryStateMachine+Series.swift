@@ -116,17 +116,16 @@ extension DeliveryStateMachine {
     /// Ends a series (acknowledged or dead-lettered): forgets its delivery ids, completes the
     /// event when it was the last open group, and lets the next event of its lane go.
     mutating func finish(_ key: SeriesKey, now: MonotonicTime, into actions: inout [DeliveryAction]) {
-        guard let ended = series.removeValue(forKey: key), var event = events[key.eventID] else { return }
+        // The event is found once and changed where it lies (not read, then written back).
+        guard let ended = series.removeValue(forKey: key), let eventIndex = events.index(forKey: key.eventID) else { return }
         ended.forEachDeliveryID { deliveryIndex[$0] = nil }
         groups.release(key.group)  // a next series of its lane (below) holds the group too
-        let lane = lane(of: key, policy: ended.policy, subject: event.envelope.subject)
-        event.openGroupCount -= 1
-        if event.openGroupCount == 0 {
-            events[key.eventID] = nil
+        let lane = lane(of: key, policy: ended.policy, subject: events.values[eventIndex].envelope.subject)
+        events.values[eventIndex].openGroupCount -= 1
+        if events.values[eventIndex].openGroupCount == 0 {
+            events.remove(at: eventIndex)
             statistics.completedEvents += 1
             actions.append(.completeEvent(key.eventID))
-        } else {
-            events[key.eventID] = event
         }
         guard let lane, var queue = lanes[lane], queue.first == key.eventID else { return }
         queue.removeFirst()
