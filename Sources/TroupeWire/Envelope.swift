@@ -31,69 +31,60 @@ public struct Envelope: Hashable, Sendable {
     /// The fields; never mutated in place (a change makes a new box), so sharing is safe.
     private var box: FieldBox<Fields>
 
-    /// Sets one field: a new box with the change, unless the field already has that value.
-    @inline(__always)
-    private mutating func update<Value: Equatable>(_ field: WritableKeyPath<Fields, Value>, to value: Value) {
-        guard box.fields[keyPath: field] != value else { return }
-        var fields = box.fields
-        fields[keyPath: field] = value
-        box = FieldBox(fields)
-    }
-
     /// Unique, time-sortable id of this event.
     public var eventID: EventID {
         get { box.fields.eventID }
-        set { update(\.eventID, to: newValue) }
+        set { box = box.setting(\.eventID, to: newValue) }
     }
     /// Stable type name, e.g. `OrderPlaced`. Subscriptions match on it.
     public var type: String {
         get { box.fields.type }
-        set { update(\.type, to: newValue) }
+        set { box = box.setting(\.type, to: newValue) }
     }
     /// Node id of the publisher.
     public var source: String {
         get { box.fields.source }
-        set { update(\.source, to: newValue) }
+        set { box = box.setting(\.source, to: newValue) }
     }
     /// The entity the event is about (e.g. an order id); per-key ordering uses it. May be empty.
     public var subject: String {
         get { box.fields.subject }
-        set { update(\.subject, to: newValue) }
+        set { box = box.setting(\.subject, to: newValue) }
     }
     /// Groups every event of one business transaction (e.g. one order's saga).
     public var correlationID: EventID {
         get { box.fields.correlationID }
-        set { update(\.correlationID, to: newValue) }
+        set { box = box.setting(\.correlationID, to: newValue) }
     }
     /// The event whose handling published this one; nil for an event that starts a correlation.
     public var causationID: EventID? {
         get { box.fields.causationID }
-        set { update(\.causationID, to: newValue) }
+        set { box = box.setting(\.causationID, to: newValue) }
     }
     /// W3C trace context `traceparent` header value; empty when there is none.
     public var traceparent: String {
         get { box.fields.traceparent }
-        set { update(\.traceparent, to: newValue) }
+        set { box = box.setting(\.traceparent, to: newValue) }
     }
     /// When the event was first published, in microseconds since the Unix epoch.
     public var occurredAtMicros: Int64 {
         get { box.fields.occurredAtMicros }
-        set { update(\.occurredAtMicros, to: newValue) }
+        set { box = box.setting(\.occurredAtMicros, to: newValue) }
     }
     /// Which delivery attempt this copy is, starting at 1.
     public var attempt: UInt32 {
         get { box.fields.attempt }
-        set { update(\.attempt, to: newValue) }
+        set { box = box.setting(\.attempt, to: newValue) }
     }
     /// Free-form headers in order; names are case-sensitive.
     public var headers: [Header] {
         get { box.fields.headers }
-        set { update(\.headers, to: newValue) }
+        set { box = box.setting(\.headers, to: newValue) }
     }
     /// The payload bytes.
     public var body: ByteBuffer {
         get { box.fields.body }
-        set { update(\.body, to: newValue) }
+        set { box = box.setting(\.body, to: newValue) }
     }
 
     /// Creates an envelope.

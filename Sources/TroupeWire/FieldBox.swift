@@ -7,4 +7,13 @@ final class FieldBox<Fields: Sendable>: Sendable {
     let fields: Fields
 
     init(_ fields: Fields) { self.fields = fields }
+
+    /// A box with `field` set to `value`: this one when the field has that value already.
+    @inline(__always)
+    func setting<Value: Equatable>(_ field: WritableKeyPath<Fields, Value>, to value: Value) -> FieldBox {
+        guard fields[keyPath: field] != value else { return self }
+        var changed = fields
+        changed[keyPath: field] = value
+        return FieldBox(changed)
+    }
 }

@@ -20,34 +20,27 @@ public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
     /// Stable, unique name of the node in the mesh, e.g. `payment-1`. At most 255 bytes of UTF-8.
     public var nodeID: String {
         get { box.fields.nodeID }
-        set { update { $0.nodeID = newValue } }
+        set { box = box.setting(\.nodeID, to: newValue) }
     }
     /// The service the node hosts, e.g. `payment`.
     public var service: String {
         get { box.fields.service }
-        set { update { $0.service = newValue } }
+        set { box = box.setting(\.service, to: newValue) }
     }
     /// Which run of the node this is; a restart must advertise a larger value.
     public var incarnation: UInt64 {
         get { box.fields.incarnation }
-        set { update { $0.incarnation = newValue } }
+        set { box = box.setting(\.incarnation, to: newValue) }
     }
     /// Where the node accepts links.
     public var listenAddress: PeerAddress {
         get { box.fields.listenAddress }
-        set { update { $0.listenAddress = newValue } }
+        set { box = box.setting(\.listenAddress, to: newValue) }
     }
 
     /// Creates an identity.
     public init(nodeID: String, service: String, incarnation: UInt64, listenAddress: PeerAddress) {
         box = FieldBox(Fields(nodeID: nodeID, service: service, incarnation: incarnation, listenAddress: listenAddress))
-    }
-
-    /// A new box with `change` applied (the box itself is never mutated, so copies may share it).
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var fields = box.fields
-        change(&fields)
-        box = FieldBox(fields)
     }
 
     public static func == (lhs: NodeIdentity, rhs: NodeIdentity) -> Bool {
