@@ -97,7 +97,16 @@ struct ProgressWritingTests {
         let store = GatedStore(base: InMemoryNodeStore(nodeID: "source"), gating: .deliveryProgress)
         let (source, counter) = try await Self.twoAcksBehindAHeldCommit(store: store, on: group)
 
-        let stopping = Task { await source.stop() }
+        let waitedBefore = await source.node.progressSettlesWaited
+        let stopped = Shared(false)
+        let stopping = Task {
+            await source.stop()
+            stopped.update { $0 = true }
+        }
+        #expect(await eventually("the stopping node waits for the progress writer") {
+            await source.node.progressSettlesWaited > waitedBefore
+        })
+        #expect(!stopped.value, "stop() does not return while progress is held at the gate")
         store.open()
         await stopping.value
         // No waiting here: the node's end waited for the writer.
