@@ -11,12 +11,19 @@ public import TroupeWire
 /// (e.g. the publisher's own) but others had not been heard of yet. After the window closes the
 /// memory is dropped; `capacity` bounds it meanwhile (overflow: later events are not retained,
 /// counted in ``overflowed``).
+///
+/// An entry's groups are short lists kept sorted, each name once (``SortedGroups``), not
+/// `Set`s: every event published in the window gets an entry, and building a `Set` of its one
+/// or few groups hashed each name and allocated a table per event (Benchmarks/README.md,
+/// sixteenth round); a list of one group shares the array routing already made.
 public struct ColdStartRetention: Sendable {
     struct Entry: Sendable {
         var envelope: Envelope
-        var targeted: Set<String>
+        /// Sorted, each name once.
+        var targeted: [String]
         var isOpen: Bool
-        var owedGroups: Set<String> = []
+        /// Sorted, each name once.
+        var owedGroups: [String] = []
     }
 
     /// When the window closes.
@@ -39,17 +46,16 @@ public struct ColdStartRetention: Sendable {
     /// An event was published to `groups` (possibly none: then it is parked, not retained).
     public mutating func published(_ envelope: Envelope, groups: [String], now: MonotonicTime) {
         guard now < windowEnd, !groups.isEmpty else { return }
-        if var entry = entries[envelope.eventID] {
-            entry.targeted.formUnion(groups)
-            entry.isOpen = true
-            entries[envelope.eventID] = entry
+        if let index = entries.index(forKey: envelope.eventID) {
+            entries.values[index].targeted = SortedGroups.normalized(entries.values[index].targeted + groups)
+            entries.values[index].isOpen = true
             return
         }
         guard entries.count < capacity else {
             overflowed += 1
             return
         }
-        entries[envelope.eventID] = Entry(envelope: envelope, targeted: Set(groups), isOpen: true)
+        entries[envelope.eventID] = Entry(envelope: envelope, targeted: SortedGroups.normalized(groups), isOpen: true)
     }
 
     /// Takes back an event a previous run of this node published, read from the store at
@@ -62,7 +68,7 @@ public struct ColdStartRetention: Sendable {
             overflowed += 1
             return
         }
-        entries[envelope.eventID] = Entry(envelope: envelope, targeted: Set(targeted), isOpen: isOpen)
+        entries[envelope.eventID] = Entry(envelope: envelope, targeted: SortedGroups.normalized(targeted), isOpen: isOpen)
     }
 
     /// Every group of the event finished. Returns the groups that appeared while it was open and
@@ -75,11 +81,11 @@ public struct ColdStartRetention: Sendable {
             entries.values[index].isOpen = false
             return nil
         }
-        let owed = entries.values[index].owedGroups.subtracting(entries.values[index].targeted)
+        let owed = SortedGroups.missing(entries.values[index].owedGroups, from: entries.values[index].targeted)
         entries.values[index].owedGroups = []
-        entries.values[index].targeted.formUnion(owed)
+        entries.values[index].targeted = SortedGroups.normalized(entries.values[index].targeted + owed)
         entries.values[index].isOpen = !owed.isEmpty
-        return owed.isEmpty ? nil : (entries.values[index].envelope, owed.sorted())
+        return owed.isEmpty ? nil : (entries.values[index].envelope, owed)
     }
 
     /// Interest changed: `matchingGroups` tells which groups want an event now. Returns finished
@@ -90,14 +96,14 @@ public struct ColdStartRetention: Sendable {
         expire(now: now)
         var due: [(envelope: Envelope, groups: [String])] = []
         for (eventID, var entry) in entries.sorted(by: { $0.key < $1.key }) {
-            let fresh = Set(matchingGroups(entry.envelope)).subtracting(entry.targeted)
+            let fresh = SortedGroups.missing(SortedGroups.normalized(matchingGroups(entry.envelope)), from: entry.targeted)
             guard !fresh.isEmpty else { continue }
             if entry.isOpen {
-                entry.owedGroups.formUnion(fresh)
+                entry.owedGroups = SortedGroups.normalized(entry.owedGroups + fresh)
             } else {
-                entry.targeted.formUnion(fresh)
+                entry.targeted = SortedGroups.normalized(entry.targeted + fresh)
                 entry.isOpen = true
-                due.append((entry.envelope, fresh.sorted()))
+                due.append((entry.envelope, fresh))
             }
             entries[eventID] = entry
         }

@@ -104,6 +104,33 @@ struct NodeStoreBatchTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func refusedBatchKeepsTheExpiredRecordItWouldHaveReplaced(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.apply(batch {
+                $0.handled = [
+                    handled(envelope(1), key: "expired", at: 1_000, expiresAt: 5_000),
+                    handled(envelope(2), key: "live", at: 1_000, expiresAt: 50_000),
+                ]
+            })
+            let error = await #expect(throws: StoreError.self) {
+                try await store.apply(batch {
+                    $0.handled = [
+                        handled(envelope(3), key: "expired", at: 6_000, expiresAt: 60_000),
+                        handled(envelope(4), key: "new", at: 6_000, expiresAt: 60_000),
+                        handled(envelope(5), key: "live", at: 6_000, expiresAt: 60_000),
+                    ]
+                })
+            }
+            #expect(error?.code == .duplicateIdempotencyKey)
+            #expect(try await store.loadSnapshot(nowMicros: 0).idempotencyKeys == ["expired": 5_000, "live": 50_000])
+            // The old record is still the one that expires, and goes when purged.
+            #expect(try await store.purgeExpiredIdempotencyRecords(nowMicros: 6_000) == 1)
+            #expect(try await store.loadSnapshot(nowMicros: 0).idempotencyKeys == ["live": 50_000])
+            try await store.apply(batch { $0.handled = [handled(envelope(6), key: "new", at: 7_000, expiresAt: 70_000)] })
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func purgeRemovesOnlyExpiredKeysAndSnapshotHidesThem(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             try await store.apply(batch {

@@ -275,7 +275,10 @@ extension Node {
         let skipsIdempotency = configuration.plantedBug == .skipIdempotency
         if !skipsIdempotency {
             let committed = idempotencyKeys[key].map({ $0 > retentionNow }) == true
-            let uncommitted = !committed && (keysInGroup.contains(key) || pipelinesHandling && pipelineHolds(key))
+            // The key joins the group's keys as it is checked (one hash, not a lookup and an
+            // insert); a delivery rejected below takes it out again.
+            let uncommitted = !committed
+                && (pipelinesHandling && pipelineHolds(key) || !keysInGroup.insert(key).inserted)
             if committed || uncommitted {
                 statistics.duplicatesSuppressed += 1
                 metrics.duplicatesSuppressed.increment()
@@ -306,6 +309,7 @@ extension Node {
                 try handle(&candidate, &context)
             }
         } catch {
+            keysInGroup.remove(key)
             return .reject(error)
         }
         metrics.handlerDuration.recordNanoseconds((clock.monotonicNow() - started).microseconds * 1000)
@@ -322,10 +326,10 @@ extension Node {
                 }
             }
         } catch {
+            keysInGroup.remove(key)
             return .reject(error)
         }
         working = candidate
-        keysInGroup.insert(key)
 
         // The planted skip-idempotency defect writes records that are already expired, so
         // neither this node nor its store recognises the next copy.

@@ -42,6 +42,18 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible, Expre
         self.init(text)
     }
 
+    /// Bits that spread keys over a few tables (``ShardedExpiryTable``) without hashing them
+    /// once more: an id's low bits (ids a node creates within a millisecond count up, so
+    /// consecutive ids fall into consecutive tables), a text's hash. Not a hash: a peer choosing
+    /// ids could put every key in one table, which then is one seeded-hash dictionary, as an
+    /// unsharded table would be.
+    var spreadingBits: UInt {
+        switch storage {
+        case .eventID(let eventID): UInt(truncatingIfNeeded: eventID.low)
+        case .text(let text): UInt(bitPattern: text.hashValue)
+        }
+    }
+
     /// The key's text, as stored and logged.
     public var description: String {
         switch storage {

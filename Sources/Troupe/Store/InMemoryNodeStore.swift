@@ -7,8 +7,9 @@ public import TroupeWire
 /// durability. It has the semantics of `SQLiteNodeStore` (both pass the same conformance tests),
 /// so a test written against it holds for the durable store.
 ///
-/// ``apply(_:)`` is all-or-nothing: the batch is validated (idempotency keys) before anything
-/// changes, then applied under one lock, so readers never see half a batch.
+/// ``apply(_:)`` is all-or-nothing, under one lock, so readers never see half a batch: the
+/// batch's idempotency keys are recorded first, and taken back if one of them is a duplicate,
+/// before anything else changes.
 ///
 /// Outbox rules, shared with `SQLiteNodeStore`: an event is *parked* when it was published with
 /// no groups and no targets were added since. A snapshot lists the events that are parked or
@@ -48,7 +49,7 @@ public final class InMemoryNodeStore: NodeStore {
         let nodeID = nodeID
         let archiveCapacity = archiveCapacity
         try storage.withLock { (storage: inout Storage) throws(StoreError) in
-            if let error = storage.duplicateKeyError(in: batch.handled) { throw error }
+            if let error = storage.recordIdempotencyKeys(of: batch.handled) { throw error }
             storage.apply(batch, nodeID: nodeID, archiveCapacity: archiveCapacity)
         }
     }
@@ -113,33 +114,36 @@ private struct Storage {
     var archive: Deque<ArchivedEvent> = []
     var interest: [LearnedInterest] = []
 
-    /// The error for the first handled event whose key is recorded and unexpired when it was
-    /// handled, counting keys recorded earlier in the same batch; nil when there is none.
-    func duplicateKeyError(in handled: [HandledEvent]) -> StoreError? {
-        // Keys recorded earlier in the batch matter only in a batch of several.
-        let stages = handled.count > 1
-        var staged: [IdempotencyKey: Int64] = [:]
-        // Sized once: grown from empty, the table rehashed every key at each doubling (~2.5
-        // rehashes per event in a batch of 64).
-        if stages { staged.reserveCapacity(handled.count) }
+    /// The expiries ``recordIdempotencyKeys(of:)`` replaced, kept for reuse between commits.
+    var replacedExpiries: [Int64?] = []
+
+    /// Records the keys of `handled`; or, when one of them is recorded and unexpired at the
+    /// time its event was handled (counting keys recorded earlier in the same batch), records
+    /// none and returns the error for the first such event.
+    mutating func recordIdempotencyKeys(of handled: [HandledEvent]) -> StoreError? {
+        replacedExpiries.removeAll(keepingCapacity: true)
         for event in handled {
-            let key = event.idempotencyKey
-            if let expiresAt = (stages ? staged[key] : nil) ?? idempotency[key], expiresAt > event.retentionMicros {
+            let replaced = idempotency.record(event.idempotencyKey, expiringAt: event.expiresAtMicros)
+            if let expiresAt = replaced, expiresAt > event.retentionMicros {
+                idempotency.undoRecord(event.idempotencyKey, replacing: replaced)
+                for index in replacedExpiries.indices.reversed() {
+                    idempotency.undoRecord(handled[index].idempotencyKey, replacing: replacedExpiries[index])
+                }
                 return StoreError(
                     code: .duplicateIdempotencyKey,
-                    message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
+                    message: "idempotency key '\(event.idempotencyKey)' of event \(event.envelope.eventID) is already recorded "
                         + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
                 )
             }
-            if stages { staged[key] = event.expiresAtMicros }
+            replacedExpiries.append(replaced)
         }
         return nil
     }
 
-    /// Applies a validated batch in the order documented on ``StoreBatch``.
+    /// Applies a batch whose keys ``recordIdempotencyKeys(of:)`` recorded, in the order
+    /// documented on ``StoreBatch``.
     mutating func apply(_ batch: StoreBatch, nodeID: String, archiveCapacity: Int) {
         for event in batch.handled {
-            idempotency[event.idempotencyKey] = event.expiresAtMicros
             archive(event.envelope, .handled, nodeID: nodeID, group: event.group, at: event.handledAtMicros, capacity: archiveCapacity)
         }
         if let now = batch.retentionNowMicros {

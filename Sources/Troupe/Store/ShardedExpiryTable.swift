@@ -1,14 +1,20 @@
 import DequeModule
 
 /// Key → expiry (µs) for the in-memory store's idempotency records, split over 64 dictionaries
-/// by the key's hash.
+/// by ``IdempotencyKey/spreadingBits``.
 ///
 /// Why not one dictionary: a Swift dictionary that grows rehashes every key at each doubling,
 /// all at once, and the in-memory store grows its table under the node's commit. At 24k String
 /// keys one doubling held the node for several milliseconds, and every event arriving meanwhile
 /// waited behind it (`troupe bench --rate 10000`: p99.9 publish→handled 3-5 ms). Split over 64
-/// shards, a doubling rehashes 1/64 of the keys. The price is one extra hash of the key per
-/// lookup or insert (tens of nanoseconds).
+/// shards, a doubling rehashes 1/64 of the keys. A shard is chosen by an id's low bits, not by
+/// a second hash of the key.
+///
+/// A commit records its keys with ``record(_:expiringAt:)``, one lookup per key that also
+/// returns the expiry it replaced, and takes them back with ``undoRecord(_:replacing:)`` when
+/// one turns out to be a duplicate; checking every key first and recording afterwards looked
+/// each key up twice (three times in a batch of several), in a table of rate × TTL keys that
+/// does not stay in the cache.
 ///
 /// Expired keys leave as keys are recorded (``removeOldestExpired(atOrBefore:limit:)``, which the
 /// store calls on every commit), so the table holds about rate × TTL keys instead of every key
@@ -31,7 +37,7 @@ struct ShardedExpiryTable: Sendable {
     init() {}
 
     private static func shard(of key: IdempotencyKey) -> Int {
-        Int(UInt(bitPattern: key.hashValue) % UInt(shardCount))
+        Int(key.spreadingBits % UInt(shardCount))
     }
 
     /// The expiry recorded for `key`; setting nil removes it.
@@ -41,6 +47,22 @@ struct ShardedExpiryTable: Sendable {
             shards[Self.shard(of: key)][key] = newValue
             if let newValue { recordings.append(Recording(key: key, expiresAt: newValue)) }
         }
+    }
+
+    /// Records `expiresAt` for `key`; returns the expiry it replaced, nil when `key` was not
+    /// recorded. One lookup.
+    mutating func record(_ key: IdempotencyKey, expiringAt expiresAt: Int64) -> Int64? {
+        let replaced = shards[Self.shard(of: key)].updateValue(expiresAt, forKey: key)
+        recordings.append(Recording(key: key, expiresAt: expiresAt))
+        return replaced
+    }
+
+    /// Takes back the latest ``record(_:expiringAt:)`` not yet taken back, which recorded `key`
+    /// and returned `replaced`. Several are taken back latest first.
+    mutating func undoRecord(_ key: IdempotencyKey, replacing replaced: Int64?) {
+        let undone = recordings.removeLast()
+        precondition(undone.key == key, "records are taken back latest first")
+        shards[Self.shard(of: key)][key] = replaced
     }
 
     /// How many keys are recorded.
