@@ -83,6 +83,11 @@ extension Node {
             case .recordAcknowledged(let eventID, let group):
                 batch.acknowledged.append(DeliveryProgress(eventID: eventID, group: group))
             case .completeEvent(let eventID):
+                // The acknowledgement that finished the event comes just before its completion;
+                // the completion removes the event and every release of it from the store, so
+                // recording the release as well is work for nothing (a lookup per event in
+                // memory, a table of the batch's completions in SQLite).
+                if batch.acknowledged.last?.eventID == eventID { batch.acknowledged.removeLast() }
                 batch.completed.append(eventID)
                 if let late = coldStart.completed(eventID) { owed.append(late) }
             case .deadLetter(let letter):
