@@ -1,5 +1,6 @@
 import Testing
 @testable import Troupe
+import TroupeWire
 
 @Suite struct ShardedExpiryTableTests {
     @Test func keysAreRecordedReplacedAndRemovedAcrossShards() {
@@ -64,5 +65,28 @@ import Testing
         #expect(table.removeExpired(atOrBefore: 500) == 1)  // the full scan finds it
         #expect(table.removeOldestExpired(atOrBefore: 900, limit: 100) == 1)
         #expect(table.count == 0)
+    }
+
+    @Test func recordsTakenBackLatestFirstLeaveTheTableAsItWas() {
+        var table = ShardedExpiryTable()
+        // Ids a node creates within a millisecond count up: consecutive shards, by the low bits.
+        let ids = (0 ..< 200).map { IdempotencyKey(eventID: EventID(high: 7 << 16, low: UInt64($0))) }
+        for (index, key) in ids.enumerated() { #expect(table.record(key, expiringAt: Int64(index)) == nil) }
+        let texts: [IdempotencyKey] = ["a", "b"]
+        for key in texts { _ = table.record(key, expiringAt: 1_000) }
+
+        // A batch: a new id, an id recorded above (expired or not, its old expiry comes back), a text.
+        let batch = [IdempotencyKey(eventID: EventID(high: 8 << 16, low: 1)), ids[10], texts[1]]
+        let replaced = batch.map { table.record($0, expiringAt: 5_000) }
+        #expect(replaced == [nil, 10, 1_000])
+        #expect(table[ids[10]] == 5_000 && table.count == 203)
+        for (key, previous) in zip(batch, replaced).reversed() { table.undoRecord(key, replacing: previous) }
+
+        #expect(table.count == 202)
+        #expect(ids.enumerated().allSatisfy { table[$1] == Int64($0) })
+        #expect(table[batch[0]] == nil && table["b"] == 1_000)
+        // The recordings are those of the first 202 records: the oldest expire in order.
+        #expect(table.removeOldestExpired(atOrBefore: 9, limit: 1_000) == 10)
+        #expect(table[ids[9]] == nil && table[ids[10]] == 10)
     }
 }
