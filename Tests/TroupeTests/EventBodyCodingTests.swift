@@ -117,6 +117,17 @@ struct EventBodyCodingTests {
         #expect(String(decoding: try JSONBodyEncoder.encode([Int?.none, 2]), as: UTF8.self) == "[null,2]")
     }
 
+    @Test("one writer encodes body after body, each on its own, also after a value it declined")
+    func aReusedWriterGivesEachBodyItsOwnBytes() throws {
+        let writer = JSONByteWriter()
+        let long = try EventBodyCoding.encode(Small(seq: 1, pad: String(repeating: "x", count: 600)), using: writer)
+        let declined = try EventBodyCoding.encode(Payment.card(number: "4111", expires: 2028), using: writer)
+        let short = try EventBodyCoding.encode(Small(seq: 2, pad: "y"), using: writer)
+        #expect(try EventBodyCoding.decode(Small.self, from: long) == Small(seq: 1, pad: String(repeating: "x", count: 600)))
+        #expect(try EventBodyCoding.decode(Payment.self, from: declined) == .card(number: "4111", expires: 2028))
+        #expect(String(buffer: short) == #"{"seq":2,"pad":"y"}"#)
+    }
+
     @Test("values the streaming encoder cannot write go to Foundation, and still decode")
     func encoderDeclinesNestedContainersAndNonFiniteNumbers() throws {
         #expect(throws: JSONBodyEncoder.Unsupported.self) { try JSONBodyEncoder.encode(Payment.card(number: "4111", expires: 2028)) }

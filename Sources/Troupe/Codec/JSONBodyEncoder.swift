@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Encodes an `Encodable` value as JSON straight into bytes, in one pass: the fast path for
 /// event bodies (see ``EventBodyCoding``).
@@ -43,6 +44,16 @@ final class JSONByteWriter {
 
     init() {
         bytes.reserveCapacity(256)
+    }
+
+    /// Empties the buffer for the next encoding, keeping its capacity.
+    func reset() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// A copy of the bytes written, in a buffer of their own.
+    func buffer() -> ByteBuffer {
+        bytes.withUnsafeBytes { ByteBuffer(bytes: $0) }
     }
 
     /// Writes any encodable value: the special Foundation types first, then the value's own

@@ -372,7 +372,13 @@ extension Node {
             body = encoded
         } else {
             do {
-                body = try publication.event.map { try EventBodyCoding.encode($0) } ?? ByteBuffer(string: "{}")
+                // Not `event.map { … }`: a closure reading the node's writer looked up the
+                // generic node's metadata for every event.
+                if let event = publication.event {
+                    body = try EventBodyCoding.encode(event, using: bodyWriter)
+                } else {
+                    body = ByteBuffer(string: "{}")
+                }
             } catch {
                 throw NodeError(code: .unencodableEvent, message: "\(publication.type) does not encode as JSON, nothing was published: \(error)")
             }

@@ -58,6 +58,9 @@ public actor Node<Service: ServiceDefinition> {
     var random: Xoshiro256StarStar
     /// The id of the last event this node created (see ``EventID/monotonic(after:millisecondsSinceEpoch:using:)``).
     var lastEventID: EventID?
+    /// The buffer every event body this node publishes is written into, then copied out of
+    /// (``EventBodyCoding/encode(_:using:)``).
+    let bodyWriter = JSONByteWriter()
     var coldStart: ColdStartRetention
     /// Committed events the delivery machine had no room for (over its live-series bound):
     /// handed to it, oldest first, as series complete. They are in the outbox meanwhile.
