@@ -126,6 +126,12 @@ struct EventBodyCodingTests {
         #expect(try EventBodyCoding.decode(Small.self, from: long) == Small(seq: 1, pad: String(repeating: "x", count: 600)))
         #expect(try EventBodyCoding.decode(Payment.self, from: declined) == .card(number: "4111", expires: 2028))
         #expect(String(buffer: short) == #"{"seq":2,"pad":"y"}"#)
+
+        // A body past the capacity a writer keeps does not stay in it.
+        _ = try EventBodyCoding.encode(Small(seq: 3, pad: String(repeating: "z", count: JSONByteWriter.retainedCapacity)), using: writer)
+        #expect(writer.bytes.capacity > JSONByteWriter.retainedCapacity)
+        _ = try EventBodyCoding.encode(Small(seq: 4, pad: ""), using: writer)
+        #expect(writer.bytes.capacity <= JSONByteWriter.retainedCapacity)
     }
 
     @Test("values the streaming encoder cannot write go to Foundation, and still decode")

@@ -21,9 +21,9 @@ enum EventBodyCoding {
     }
 
     /// `value` as a JSON body, written in `writer` and copied out of it: a writer kept by its
-    /// caller (a node keeps one) spares the writer and its byte array, allocated and then grown
-    /// past its first guess for every event (~600 instructions per event published,
-    /// Benchmarks/README.md, sixteenth round). `writer` holds nothing afterwards that matters.
+    /// caller (a node keeps one) spares the writer object and its byte array, allocated and then
+    /// grown past its first guess of 256 bytes for every event published (Benchmarks/README.md,
+    /// sixteenth round). `writer` holds nothing afterwards that matters.
     static func encode<T: Encodable>(_ value: T, using writer: JSONByteWriter) throws -> ByteBuffer {
         writer.reset()
         do {

@@ -46,9 +46,18 @@ final class JSONByteWriter {
         bytes.reserveCapacity(256)
     }
 
-    /// Empties the buffer for the next encoding, keeping its capacity.
+    /// The most capacity ``reset()`` keeps: a writer a node keeps for every body must not hold
+    /// on to the memory of one unusually large body.
+    static let retainedCapacity = 64 * 1024
+
+    /// Empties the buffer for the next encoding, keeping its capacity up to ``retainedCapacity``.
     func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        if bytes.capacity > Self.retainedCapacity {
+            bytes = []
+            bytes.reserveCapacity(256)
+        } else {
+            bytes.removeAll(keepingCapacity: true)
+        }
     }
 
     /// A copy of the bytes written, in a buffer of their own.
