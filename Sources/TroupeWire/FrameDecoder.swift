@@ -2,7 +2,8 @@ public import NIOCore
 
 /// A NIO decoder that turns a byte stream into ``Frame`` values using ``FrameCodec``.
 ///
-/// Wrap it in a `ByteToMessageHandler`, or drive it with a `NIOSingleStepByteToMessageProcessor`
+/// Wrap it in a `ByteToMessageHandler` (as the control client does; NIO adapts the two
+/// single-step methods below to it), or drive it with a `NIOSingleStepByteToMessageProcessor`
 /// inside a handler of one's own (as the mesh does, handing frames on without `NIOAny`).
 /// Malformed input is thrown as a ``WireError``; the link should then be closed (after an ERROR
 /// frame naming the code, if the protocol state allows). Bytes of an unfinished frame left when the
@@ -20,13 +21,6 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
     }
 
     /// Decodes one frame if the buffer holds a whole one.
-    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try codec.decode(from: &buffer) else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(frame))
-        return .continue
-    }
-
-    /// Decodes one frame if the buffer holds a whole one.
     public mutating func decode(buffer: inout ByteBuffer) throws -> Frame? {
         try codec.decode(from: &buffer)
     }
@@ -37,18 +31,5 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
         if let frame = try codec.decode(from: &buffer) { return frame }
         guard buffer.readableBytes == 0 else { throw ByteToMessageDecoderError.leftoverDataWhenDone(buffer) }
         return nil
-    }
-
-    /// Decodes every whole frame left; an unfinished one is an error.
-    public mutating func decodeLast(
-        context: ChannelHandlerContext,
-        buffer: inout ByteBuffer,
-        seenEOF: Bool
-    ) throws -> DecodingState {
-        while try decode(context: context, buffer: &buffer) == .continue {}
-        if buffer.readableBytes > 0 {
-            throw ByteToMessageDecoderError.leftoverDataWhenDone(buffer)
-        }
-        return .needMoreData
     }
 }

@@ -43,10 +43,12 @@ public struct NodeIdentity: Hashable, Sendable, CustomStringConvertible {
         box = FieldBox(Fields(nodeID: nodeID, service: service, incarnation: incarnation, listenAddress: listenAddress))
     }
 
+    /// Two identities are equal when every field is; sharing a box answers at once.
     public static func == (lhs: NodeIdentity, rhs: NodeIdentity) -> Bool {
         lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
     }
 
+    /// Hashes every field.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(box.fields)
     }

@@ -341,7 +341,6 @@ struct SQLiteNodeStoreTests {
         }
     }
 
-    /// Runs `body` with a new SQLite store of `kind`.
     /// Per outbox row, oldest publication first: whether it holds its envelope itself (true) or
     /// names the archive row that does (false; the schema's `CHECK` allows nothing else).
     private func outboxRowsHoldingTheirEnvelope(_ store: SQLiteNodeStore) async throws -> [Bool] {
@@ -350,6 +349,7 @@ struct SQLiteNodeStoreTests {
         }
     }
 
+    /// Runs `body` with a new SQLite store of `kind`.
     private func withSQLiteStore(_ kind: StoreKind, _ body: (SQLiteNodeStore) async throws -> Void) async throws {
         switch kind {
         case .sqliteFile:
