@@ -29,6 +29,10 @@ struct BatchWriter {
     private var purgeLimit = 0
     /// The earliest expiry recorded by the batches applied so far.
     private var oldestRecorded = Int64.max
+    /// The seq the next archive row gets (read from the table by the transaction's first).
+    private var nextArchiveSeq: Int64?
+    /// Whether `outbox_released` may hold a row (see ``releasedRowsMayExist()``); nil until read.
+    private var hasReleasedRows: Bool?
 
     init(db: Database, nodeID: String, archiveCapacity: Int) {
         self.db = db
@@ -62,12 +66,16 @@ struct BatchWriter {
         try release(batch.deadLetters.lazy.map { ($0.envelope.eventID, $0.group) }, except: completing)
         if !batch.completed.isEmpty {
             let remove = try HotStatement("DELETE FROM outbox WHERE event_id = ?", in: db, arena: arena)
-            let forget = try HotStatement("DELETE FROM outbox_released WHERE event_id = ?", in: db, arena: arena)
             for eventID in batch.completed {
                 try remove.bind(eventID, at: 1)
                 try remove.execute()
-                try forget.bind(eventID, at: 1)
-                try forget.execute()
+            }
+            if try releasedRowsMayExist() {
+                let forget = try HotStatement("DELETE FROM outbox_released WHERE event_id = ?", in: db, arena: arena)
+                for eventID in batch.completed {
+                    try forget.bind(eventID, at: 1)
+                    try forget.execute()
+                }
             }
         }
         try recordDeadLetters(batch.deadLetters)
@@ -147,10 +155,38 @@ struct BatchWriter {
     }
 
     /// Checks and records each handled event's idempotency key, then archives it. A key recorded
-    /// and unexpired at the event's handling time on the node's retention clock (including one recorded earlier in this batch)
-    /// throws, and the caller's transaction rolls everything back.
+    /// and unexpired at the event's handling time on the node's retention clock (including one
+    /// recorded earlier in this batch) throws, and the caller's transaction rolls everything back.
+    ///
+    /// Keys go in chunks (``MultiRowInsert``) as plain inserts: a handled event's key is new
+    /// in the common case. When one of a chunk's keys is already in the table — a duplicate, or
+    /// an expired record not yet purged — SQLite undoes that statement alone (the transaction
+    /// stays), and the chunk is written again one key at a time, each an upsert that replaces
+    /// only an expired record.
     private mutating func recordHandled(_ handled: [HandledEvent]) throws {
-        guard !handled.isEmpty else { return }
+        var start = handled.startIndex
+        for rows in MultiRowInsert.chunks(of: handled.count) {
+            let chunk = handled[start ..< start + rows]
+            start += rows
+            let insert = try HotStatement(Self.idempotencyInsert.sql(rows: rows), in: db, arena: arena)
+            for (row, event) in chunk.enumerated() {
+                let first = Int32(row * 3)
+                try insert.bind(event.idempotencyKey.description, at: first + 1)
+                try insert.bind(event.envelope.eventID, at: first + 2)
+                try insert.bind(event.expiresAtMicros, at: first + 3)
+            }
+            do {
+                try insert.execute()
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                for event in chunk { try recordKeyReplacingExpired(of: event) }
+            }
+            try archive(chunk.lazy.map { ($0.envelope, .handled, $0.group, $0.handledAtMicros) }, rows: rows)
+        }
+    }
+
+    /// Records one handled event's key unless a live record holds it, in which case it throws
+    /// ``StoreError/Code/duplicateIdempotencyKey``.
+    private func recordKeyReplacingExpired(of event: HandledEvent) throws {
         // One statement instead of a lookup and an insert: the row is written unless a live
         // record holds the key, in which case nothing changes.
         let record = try HotStatement("""
@@ -158,59 +194,59 @@ struct BatchWriter {
             ON CONFLICT(key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
             WHERE idempotency.expires_at <= ?
             """, in: db, arena: arena)
-        let archive = try archiveStatement()
-        for event in handled {
-            let key = event.idempotencyKey.description
-            try record.bind(key, at: 1)
-            try record.bind(event.envelope.eventID, at: 2)
-            try record.bind(event.expiresAtMicros, at: 3)
-            try record.bind(event.retentionMicros, at: 4)
-            try record.execute()
-            if db.changesCount == 0 {
-                let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
-                let expiresAt = try Int64.fetchOne(lookup, arguments: [key]) ?? 0
-                throw StoreError(
-                    code: .duplicateIdempotencyKey,
-                    message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
-                        + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
-                )
-            }
-            try RecordCoding.encode(event.envelope, into: &scratch)
-            try self.archive(event.envelope, with: archive, direction: .handled, group: event.group, at: event.handledAtMicros)
-        }
+        let key = event.idempotencyKey.description
+        try record.bind(key, at: 1)
+        try record.bind(event.envelope.eventID, at: 2)
+        try record.bind(event.expiresAtMicros, at: 3)
+        try record.bind(event.retentionMicros, at: 4)
+        try record.execute()
+        guard db.changesCount == 0 else { return }
+        let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
+        let expiresAt = try Int64.fetchOne(lookup, arguments: [key]) ?? 0
+        throw StoreError(
+            code: .duplicateIdempotencyKey,
+            message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
+                + "(expires at \(expiresAt) µs, handled at \(event.retentionMicros) µs retention time); batch not applied"
+        )
     }
 
     /// Archives each published event and puts it in the outbox, owing its groups (replacing an
     /// earlier copy and its groups). The outbox row names the archive row, which holds the
-    /// envelope (schema v5).
+    /// envelope (schema v5). Both tables take their rows in chunks (``MultiRowInsert``).
     private mutating func recordPublished(_ published: [PublishedEvent]) throws {
-        guard !published.isEmpty else { return }
-        let insert = try HotStatement("""
-            INSERT INTO outbox (event_id, published_at, parked, pending, archive_seq) VALUES (?, ?, ?, ?, ?)
-            """, in: db, arena: arena)
-        let archive = try archiveStatement()
-        for event in published {
-            let envelope = event.envelope
-            try RecordCoding.encode(envelope, into: &scratch)
-            try self.archive(envelope, with: archive, direction: .published, group: "", at: event.publishedAtMicros)
-            let archiveSeq = db.lastInsertedRowID
-            pendingScratch.clear()
-            PendingGroups(groups: event.groups).encode(into: &pendingScratch)
-            try insert.bind(envelope.eventID, at: 1)
-            try insert.bind(event.publishedAtMicros, at: 2)
-            try insert.bind(event.groups.isEmpty, at: 3)
-            try insert.bind(pendingScratch, at: 4)
-            try insert.bind(archiveSeq, at: 5)
+        var start = published.startIndex
+        for rows in MultiRowInsert.chunks(of: published.count) {
+            let chunk = published[start ..< start + rows]
+            start += rows
+            let firstSeq = try archive(chunk.lazy.map { ($0.envelope, .published, "", $0.publishedAtMicros) }, rows: rows)
+            let insert = try HotStatement(Self.outboxInsert.sql(rows: rows), in: db, arena: arena)
+            for (row, event) in chunk.enumerated() {
+                let first = Int32(row * 5)
+                pendingScratch.clear()
+                PendingGroups(groups: event.groups).encode(into: &pendingScratch)
+                try insert.bind(event.envelope.eventID, at: first + 1)
+                try insert.bind(event.publishedAtMicros, at: first + 2)
+                try insert.bind(event.groups.isEmpty, at: first + 3)
+                try insert.bind(pendingScratch, at: first + 4)
+                try insert.bind(firstSeq + Int64(row), at: first + 5)
+            }
             do {
-                // A new event (the common case) has no earlier copy to replace.
+                // New events (the common case) have no earlier copy to replace.
                 try insert.execute()
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                let id = RecordCoding.blob(of: envelope.eventID)
-                try run("DELETE FROM outbox_released WHERE event_id = ?", [id])
-                try run("""
-                    INSERT OR REPLACE INTO outbox (event_id, published_at, parked, pending, archive_seq)
-                    VALUES (?, ?, ?, ?, ?)
-                    """, [id, event.publishedAtMicros, event.groups.isEmpty, Data(pendingScratch.readableBytesView), archiveSeq])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                // SQLite undid this statement alone; the chunk goes in again row by row, each
+                // replacing its earlier copy.
+                for (row, event) in chunk.enumerated() {
+                    pendingScratch.clear()
+                    PendingGroups(groups: event.groups).encode(into: &pendingScratch)
+                    let id = RecordCoding.blob(of: event.envelope.eventID)
+                    try run("DELETE FROM outbox_released WHERE event_id = ?", [id])
+                    try run("""
+                        INSERT OR REPLACE INTO outbox (event_id, published_at, parked, pending, archive_seq)
+                        VALUES (?, ?, ?, ?, ?)
+                        """, [id, event.publishedAtMicros, event.groups.isEmpty,
+                              Data(pendingScratch.readableBytesView), firstSeq + Int64(row)])
+                }
             }
         }
     }
@@ -241,11 +277,12 @@ struct BatchWriter {
     }
 
     /// Releases each (event, group) pair, but none of an event in `completing`.
-    private func release(_ pairs: some Sequence<(EventID, String)>, except completing: Set<EventID>) throws {
+    private mutating func release(_ pairs: some Sequence<(EventID, String)>, except completing: Set<EventID>) throws {
         var statement: HotStatement?
         for (eventID, group) in pairs where !completing.contains(eventID) {
             if statement == nil {
                 statement = try HotStatement(#"INSERT OR IGNORE INTO outbox_released (event_id, "group") VALUES (?, ?)"#, in: db, arena: arena)
+                hasReleasedRows = true
             }
             try statement!.bind(eventID, at: 1)
             try statement!.bind(group, at: 2)
@@ -293,27 +330,62 @@ struct BatchWriter {
         }
     }
 
-    private func archiveStatement() throws -> HotStatement {
-        try HotStatement("""
-            INSERT INTO archive (event_id, correlation_id, causation_id, type, direction, node_id, "group", at, envelope)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, in: db, arena: arena)
+    /// Appends one archive row per entry of `rows` (as many as `count`, a chunk size of
+    /// ``MultiRowInsert``) in one statement, and returns the first row's seq; the others follow
+    /// it one by one.
+    ///
+    /// Seqs are assigned here rather than by SQLite, so the outbox rows written next can name
+    /// their archive rows without reading `last_insert_rowid()` per row: the next seq is one
+    /// past the table's largest, read once per transaction, which is what SQLite would assign
+    /// (``StoreSchema/version3``: rows are only appended, and deleted oldest first).
+    private mutating func archive(
+        _ rows: some Sequence<(Envelope, ArchivedEvent.Direction, String, Int64)>, rows count: Int
+    ) throws -> Int64 {
+        let firstSeq: Int64
+        if let nextArchiveSeq {
+            firstSeq = nextArchiveSeq
+        } else {
+            firstSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM archive")).map { $0 + 1 } ?? 1
+        }
+        let statement = try HotStatement(Self.archiveInsert.sql(rows: count), in: db, arena: arena)
+        var seq = firstSeq
+        for (envelope, direction, group, at) in rows {
+            let first = Int32((seq - firstSeq) * 10)
+            try RecordCoding.encode(envelope, into: &scratch)
+            try statement.bind(seq, at: first + 1)
+            try statement.bind(envelope.eventID, at: first + 2)
+            try statement.bind(envelope.correlationID, at: first + 3)
+            try statement.bind(envelope.causationID, at: first + 4)
+            try statement.bind(envelope.type, at: first + 5)
+            try statement.bind(direction.rawValue, at: first + 6)
+            try statement.bind(nodeID, at: first + 7)
+            try statement.bind(group, at: first + 8)
+            try statement.bind(at, at: first + 9)
+            try statement.bind(scratch, at: first + 10)
+            seq += 1
+        }
+        try statement.execute()
+        nextArchiveSeq = seq
+        return firstSeq
     }
 
-    /// Appends an archive row for `envelope`, whose blob is in ``scratch``.
-    private func archive(
-        _ envelope: Envelope, with statement: HotStatement, direction: ArchivedEvent.Direction, group: String, at: Int64
-    ) throws {
-        try statement.bind(envelope.eventID, at: 1)
-        try statement.bind(envelope.correlationID, at: 2)
-        try statement.bind(envelope.causationID, at: 3)
-        try statement.bind(envelope.type, at: 4)
-        try statement.bind(direction.rawValue, at: 5)
-        try statement.bind(nodeID, at: 6)
-        try statement.bind(group, at: 7)
-        try statement.bind(at, at: 8)
-        try statement.bind(scratch, at: 9)
-        try statement.execute()
+    private static let archiveInsert = MultiRowInsert(
+        #"INSERT INTO archive (seq, event_id, correlation_id, causation_id, type, direction, node_id, "group", at, envelope)"#,
+        columns: 10)
+    private static let outboxInsert = MultiRowInsert(
+        "INSERT INTO outbox (event_id, published_at, parked, pending, archive_seq)", columns: 5)
+    private static let idempotencyInsert = MultiRowInsert(
+        "INSERT INTO idempotency (key, event_id, expires_at)", columns: 3)
+
+    /// Whether `outbox_released` may hold a row: read once per transaction (one probe of an
+    /// empty b-tree), and true from this writer's first release on. When it is empty — always,
+    /// while every event is owed to one group, as its acknowledgement completes it — a
+    /// completion deletes the event's outbox row alone instead of also probing for releases.
+    private mutating func releasedRowsMayExist() throws -> Bool {
+        if let hasReleasedRows { return hasReleasedRows }
+        let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox_released)")) ?? true
+        hasReleasedRows = exists
+        return exists
     }
 
     /// Runs a cached prepared statement.

@@ -70,4 +70,40 @@ struct OutboxReleaseTests {
         }
         #expect(released == ["\(eventID(1)) a", "\(eventID(1)) c"])
     }
+
+    /// A completion takes the releases recorded by earlier transactions with it (the writer
+    /// probes `outbox_released` once per transaction and skips the per-event deletes only when
+    /// it is empty), and those recorded in the same transaction after the probe.
+    @Test(arguments: [true, false])
+    func completionRemovesReleasesOfEarlierTransactions(inOneTransaction: Bool) async throws {
+        SQLiteProcessSettings.applyOnce()
+        let queue = try DatabaseQueue()
+        try StoreSchema.migrator.migrate(queue)
+        let batches: [StoreBatch] = [
+            batch { $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a", "b"], publishedAtMicros: 1_000),
+                                    PublishedEvent(envelope: envelope(2), groups: ["a", "b"], publishedAtMicros: 1_001),
+                                    PublishedEvent(envelope: envelope(3), groups: ["a"], publishedAtMicros: 1_002)] },
+            // A completion while no release exists yet: in one transaction, the probe comes first.
+            batch {
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(3), group: "a")]
+                $0.completed = [eventID(3)]
+            },
+            batch { $0.acknowledged = [DeliveryProgress(eventID: eventID(1), group: "a"), DeliveryProgress(eventID: eventID(2), group: "a")] },
+            batch {
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(1), group: "b")]
+                $0.completed = [eventID(1)]
+            },
+        ]
+        for transaction in inOneTransaction ? [batches] : batches.map({ [$0] }) {
+            try await queue.write { db in
+                var writer = BatchWriter(db: db, nodeID: "node-a", archiveCapacity: 100)
+                for batch in transaction { try writer.apply(batch) }
+            }
+        }
+        let released = try await queue.read { db in
+            try Row.fetchAll(db, sql: #"SELECT event_id, "group" FROM outbox_released"#)
+                .map { "\(try RecordCoding.eventID(from: $0[0], what: "row")) \($0[1] as String)" }
+        }
+        #expect(released == ["\(eventID(2)) a"])
+    }
 }
