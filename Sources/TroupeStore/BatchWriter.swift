@@ -276,17 +276,23 @@ struct BatchWriter {
         try write.execute()
     }
 
-    /// Releases each (event, group) pair, but none of an event in `completing`.
+    /// Releases each (event, group) pair, but none of an event in `completing`, in chunks
+    /// (``MultiRowInsert``; `OR IGNORE` applies row by row, so a pair released before leaves
+    /// the rest of its chunk to be written).
     private mutating func release(_ pairs: some Sequence<(EventID, String)>, except completing: Set<EventID>) throws {
-        var statement: HotStatement?
-        for (eventID, group) in pairs where !completing.contains(eventID) {
-            if statement == nil {
-                statement = try HotStatement(#"INSERT OR IGNORE INTO outbox_released (event_id, "group") VALUES (?, ?)"#, in: db, arena: arena)
-                hasReleasedRows = true
+        let releasing = pairs.filter { !completing.contains($0.0) }
+        guard !releasing.isEmpty else { return }
+        hasReleasedRows = true
+        var start = releasing.startIndex
+        for rows in MultiRowInsert.chunks(of: releasing.count) {
+            let statement = try HotStatement(Self.releaseInsert.sql(rows: rows), in: db, arena: arena)
+            for row in 0 ..< rows {
+                let (eventID, group) = releasing[start + row]
+                try statement.bind(eventID, at: Int32(row * 2 + 1))
+                try statement.bind(group, at: Int32(row * 2 + 2))
             }
-            try statement!.bind(eventID, at: 1)
-            try statement!.bind(group, at: 2)
-            try statement!.execute()
+            try statement.execute()
+            start += rows
         }
     }
 
@@ -374,6 +380,8 @@ struct BatchWriter {
         columns: 10)
     private static let outboxInsert = MultiRowInsert(
         "INSERT INTO outbox (event_id, published_at, parked, pending, archive_seq)", columns: 5)
+    private static let releaseInsert = MultiRowInsert(
+        #"INSERT OR IGNORE INTO outbox_released (event_id, "group")"#, columns: 2)
     private static let idempotencyInsert = MultiRowInsert(
         "INSERT INTO idempotency (key, event_id, expires_at)", columns: 3)
 

@@ -117,6 +117,31 @@ struct NodeStoreLargeBatchTests {
     }
 }
 
+extension NodeStoreLargeBatchTests {
+    @Test(arguments: StoreKind.allCases)
+    func aLargeBatchOfAcknowledgementsReleasesEveryGroupOnce(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.apply(batch {
+                $0.published = Self.numbers(from: 10).map {
+                    PublishedEvent(envelope: envelope($0), groups: ["a", "b", "c"], publishedAtMicros: Int64($0))
+                }
+            })
+            try await store.apply(batch { $0.acknowledged = [DeliveryProgress(eventID: eventID(17), group: "a")] })
+            // Event 17's `a` is released a second time, in the middle of a chunk.
+            try await store.apply(batch {
+                $0.acknowledged = Self.numbers(from: 10).map { DeliveryProgress(eventID: eventID($0), group: "a") }
+            })
+            try await store.apply(batch {
+                $0.deadLetters = Self.numbers(from: 10).map { deadLetter(envelope($0), group: "b") }
+            })
+            let outbox = try await store.loadSnapshot(nowMicros: 0).outbox
+            #expect(outbox.map(\.envelope.eventID) == Self.numbers(from: 10).map(eventID))
+            #expect(outbox.allSatisfy { groups($0) == ["c": 0] })
+            #expect(try await store.deadLetters().count == 21)
+        }
+    }
+}
+
 private extension ArchivedEvent.Direction {
     func repeated(_ count: Int) -> [Self] { Array(repeating: self, count: count) }
 }
