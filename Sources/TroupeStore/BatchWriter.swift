@@ -13,7 +13,7 @@ import TroupeWire
 struct BatchWriter {
     let db: Database
     let nodeID: String
-    /// The most archive rows the store keeps (see ``trim(_:)``).
+    /// The most archive rows the store keeps (see ``trim()``).
     let archiveCapacity: Int
     /// Reused for every envelope of the batch.
     private var scratch = ByteBuffer()
@@ -29,15 +29,15 @@ struct BatchWriter {
     private var purgeLimit = 0
     /// The earliest expiry recorded by the batches applied so far.
     private var oldestRecorded = Int64.max
-    /// The seq the next archive row gets (read from the table by the transaction's first).
-    private var nextArchiveSeq: Int64?
-    /// Whether `outbox_released` may hold a row (see ``releasedRowsMayExist()``); nil until read.
-    private var hasReleasedRows: Bool?
+    /// What the writer knows about its tables: given by the store from earlier commits, kept
+    /// up to date by this transaction's batches, taken back by the store once it commits.
+    private(set) var knowledge: WriterKnowledge
 
-    init(db: Database, nodeID: String, archiveCapacity: Int) {
+    init(db: Database, nodeID: String, archiveCapacity: Int, knowledge: WriterKnowledge = WriterKnowledge()) {
         self.db = db
         self.nodeID = nodeID
         self.archiveCapacity = archiveCapacity
+        self.knowledge = knowledge
     }
 
     mutating func apply(_ batch: StoreBatch) throws {
@@ -102,32 +102,32 @@ struct BatchWriter {
     /// instead of stalling one). An outbox event whose envelope is in an archive row about to
     /// go copies it into its own row first, so retention never takes an event still owed.
     ///
-    /// `bounds` says whether either is due, so a commit with nothing to trim — every commit
+    /// ``knowledge`` says whether either is due, so a commit with nothing to trim — every commit
     /// while the archive is below its capacity and no record has reached its expiry — runs no
     /// statement here. The newest record is never removed (its expiry lies a TTL after the
     /// commit's handling time), so a restarted retention clock still resumes from it.
-    mutating func trim(_ bounds: inout RetentionBounds) throws {
+    mutating func trim() throws {
         if let retentionNow {
-            if let known = bounds.oldestExpiry {
-                bounds.oldestExpiry = min(known, oldestRecorded)
+            if let known = knowledge.oldestExpiry {
+                knowledge.oldestExpiry = min(known, oldestRecorded)
             } else {
-                bounds.oldestExpiry = try oldestExpiry()
+                knowledge.oldestExpiry = try oldestExpiry()
             }
-            if bounds.oldestExpiry! <= retentionNow {
+            if knowledge.oldestExpiry! <= retentionNow {
                 try run("""
                     DELETE FROM idempotency WHERE key IN
                         (SELECT key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
                     """, [retentionNow, purgeLimit])
-                bounds.oldestExpiry = try oldestExpiry()
+                knowledge.oldestExpiry = try oldestExpiry()
             }
         }
         if archived > 0 {
-            if let known = bounds.archiveSpan {
-                bounds.archiveSpan = known + archived
+            if let known = knowledge.archiveSpan {
+                knowledge.archiveSpan = known + archived
             } else {
-                bounds.archiveSpan = try archiveSpan()
+                knowledge.archiveSpan = try archiveSpan()
             }
-            if bounds.archiveSpan! > archiveCapacity {
+            if knowledge.archiveSpan! > archiveCapacity {
                 // The newest `archiveCapacity` rows are those with seq > max − capacity.
                 let last = try Int64.fetchOne(db.cachedStatement(sql: """
                     SELECT min((SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
@@ -138,7 +138,7 @@ struct BatchWriter {
                     WHERE archive_seq <= ?
                     """, [last])
                 try run("DELETE FROM archive WHERE seq <= ?", [last])
-                bounds.archiveSpan = try archiveSpan()
+                knowledge.archiveSpan = try archiveSpan()
             }
         }
     }
@@ -282,7 +282,7 @@ struct BatchWriter {
     private mutating func release(_ pairs: some Sequence<(EventID, String)>, except completing: Set<EventID>) throws {
         let releasing = pairs.filter { !completing.contains($0.0) }
         guard !releasing.isEmpty else { return }
-        hasReleasedRows = true
+        knowledge.releasedRowsMayExist = true
         var start = releasing.startIndex
         for rows in MultiRowInsert.chunks(of: releasing.count) {
             let statement = try HotStatement(Self.releaseInsert.sql(rows: rows), in: db, arena: arena)
@@ -342,14 +342,15 @@ struct BatchWriter {
     ///
     /// Seqs are assigned here rather than by SQLite, so the outbox rows written next can name
     /// their archive rows without reading `last_insert_rowid()` per row: the next seq is one
-    /// past the table's largest, read once per transaction, which is what SQLite would assign
-    /// (``StoreSchema/version3``: rows are only appended, and deleted oldest first).
+    /// past the largest written (``WriterKnowledge/nextArchiveSeq``, read from the table when
+    /// not known yet), which is what SQLite would assign (``StoreSchema/version3``: rows are
+    /// only appended, and deleted oldest first).
     private mutating func archive(
         _ rows: some Sequence<(Envelope, ArchivedEvent.Direction, String, Int64)>, rows count: Int
     ) throws -> Int64 {
         let firstSeq: Int64
-        if let nextArchiveSeq {
-            firstSeq = nextArchiveSeq
+        if let next = knowledge.nextArchiveSeq {
+            firstSeq = next
         } else {
             firstSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM archive")).map { $0 + 1 } ?? 1
         }
@@ -371,7 +372,7 @@ struct BatchWriter {
             seq += 1
         }
         try statement.execute()
-        nextArchiveSeq = seq
+        knowledge.nextArchiveSeq = seq
         return firstSeq
     }
 
@@ -385,14 +386,14 @@ struct BatchWriter {
     private static let idempotencyInsert = MultiRowInsert(
         "INSERT INTO idempotency (key, event_id, expires_at)", columns: 3)
 
-    /// Whether `outbox_released` may hold a row: read once per transaction (one probe of an
-    /// empty b-tree), and true from this writer's first release on. When it is empty — always,
-    /// while every event is owed to one group, as its acknowledgement completes it — a
-    /// completion deletes the event's outbox row alone instead of also probing for releases.
+    /// Whether `outbox_released` may hold a row (``WriterKnowledge/releasedRowsMayExist``; read
+    /// with one probe of the table when not known yet). While it is empty — always, while every
+    /// event is owed to one group, as its acknowledgement completes it — a completion deletes
+    /// the event's outbox row alone instead of also probing for releases.
     private mutating func releasedRowsMayExist() throws -> Bool {
-        if let hasReleasedRows { return hasReleasedRows }
+        if let known = knowledge.releasedRowsMayExist { return known }
         let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox_released)")) ?? true
-        hasReleasedRows = exists
+        knowledge.releasedRowsMayExist = exists
         return exists
     }
 

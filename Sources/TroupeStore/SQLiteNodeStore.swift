@@ -36,8 +36,8 @@ public final class SQLiteNodeStore: NodeStore {
     let writer: any DatabaseWriter
     /// Batches waiting for the next write transaction.
     let commits = CommitQueue()
-    /// What the writer knows about the bounded tables (see ``RetentionBounds``).
-    private let retentionBounds = Mutex(RetentionBounds())
+    /// What the writer knows about its tables from committed transactions (see ``WriterKnowledge``).
+    private let writerKnowledge = Mutex(WriterKnowledge())
     /// Checkpoints the WAL off the writer (file stores only).
     let checkpointer: WALCheckpointer?
 
@@ -177,14 +177,15 @@ public final class SQLiteNodeStore: NodeStore {
 
     /// Applies `batches` in order in one transaction (rolled back if any of them throws).
     private func commit(_ batches: [StoreBatch], in db: Database) throws {
-        var bounds = retentionBounds.withLock { $0 }
+        var knowledge = writerKnowledge.withLock { $0 }
         try db.inTransaction {
-            var batchWriter = BatchWriter(db: db, nodeID: nodeID, archiveCapacity: archiveCapacity)
+            var batchWriter = BatchWriter(db: db, nodeID: nodeID, archiveCapacity: archiveCapacity, knowledge: knowledge)
             for batch in batches { try batchWriter.apply(batch) }
-            try batchWriter.trim(&bounds)
+            try batchWriter.trim()
+            knowledge = batchWriter.knowledge
             return .commit
         }
-        retentionBounds.withLock { $0 = bounds }
+        writerKnowledge.withLock { $0 = knowledge }
     }
 
     /// Dead letters, oldest first.
@@ -222,7 +223,7 @@ public final class SQLiteNodeStore: NodeStore {
     public nonisolated(nonsending) func purgeExpiredIdempotencyRecords(nowMicros: Int64) async throws -> Int {
         try await write("purge idempotency records") { db in
             try db.cachedStatement(sql: "DELETE FROM idempotency WHERE expires_at <= ?").execute(arguments: [nowMicros])
-            self.retentionBounds.withLock { $0.oldestExpiry = nil }
+            self.writerKnowledge.withLock { $0.oldestExpiry = nil }
             return db.changesCount
         }
     }

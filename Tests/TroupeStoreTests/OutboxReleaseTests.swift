@@ -53,8 +53,7 @@ struct OutboxReleaseTests {
             try await queue.write { db in
                 var writer = BatchWriter(db: db, nodeID: "node-a", archiveCapacity: 100)
                 for batch in transaction { try writer.apply(batch) }
-                var bounds = RetentionBounds()
-                try writer.trim(&bounds)
+                try writer.trim()
             }
         }
         let outbox = try await queue.read { try StoreReader(db: $0).snapshot(nowMicros: 2_000).outbox }

@@ -72,6 +72,44 @@ struct SQLiteNodeStoreTests {
         }
     }
 
+    /// The writer numbers archive rows and knows whether `outbox_released` is empty from one
+    /// commit to the next (``WriterKnowledge``): what a commit learned is kept, what a
+    /// rolled-back transaction did is not.
+    @Test(arguments: StoreKind.sqlite)
+    func theWriterKeepsWhatCommitsLearnedAndNothingOfARollback(kind: StoreKind) async throws {
+        try await withSQLiteStore(kind) { store in
+            // The first completion finds no release, and says so for later commits.
+            try await store.apply(batch { $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a"], publishedAtMicros: 100)] })
+            try await store.apply(batch {
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(1), group: "a")]
+                $0.completed = [eventID(1)]
+            })
+            // Refused (its second key is live) after archiving its first event: that row's seq
+            // is given again.
+            try await store.apply(batch { $0.handled = [handled(envelope(2), key: "k", expiresAt: 50_000)] })
+            await #expect(throws: StoreError.self) {
+                try await store.apply(batch {
+                    $0.handled = [handled(envelope(3), key: "fresh", expiresAt: 60_000), handled(envelope(4), key: "k", expiresAt: 60_000)]
+                })
+            }
+            // A release in one commit, the completion that must take it in a later one.
+            try await store.apply(batch { $0.published = [PublishedEvent(envelope: envelope(5), groups: ["a", "b"], publishedAtMicros: 300)] })
+            try await store.apply(batch { $0.acknowledged = [DeliveryProgress(eventID: eventID(5), group: "a")] })
+            try await store.apply(batch {
+                $0.acknowledged = [DeliveryProgress(eventID: eventID(5), group: "b")]
+                $0.completed = [eventID(5)]
+            })
+            let (released, seqs) = try await store.writer.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_released") ?? -1,
+                 try Int64.fetchAll(db, sql: "SELECT seq FROM archive ORDER BY seq"))
+            }
+            #expect(released == 0)
+            #expect(seqs == [1, 2, 3])
+            #expect(try await store.recentArchivedEvents(limit: 10).map(\.envelope.eventID) == [1, 2, 5].map(eventID))
+            #expect(try await store.loadSnapshot(nowMicros: 0).outbox.isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.sqlite)
     func anOutboxRowWhoseArchiveRowIsMissingIsACorruptRecord(kind: StoreKind) async throws {
         try await withSQLiteStore(kind) { store in
