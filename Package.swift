@@ -255,6 +255,7 @@ let package = Package(
         .testTarget(
             name: "TroupeStoreTests",
             dependencies: [
+                "CTroupeSQLite",
                 "TroupeTestSupport",
                 "TroupeStore",
                 "Troupe",

@@ -13,6 +13,14 @@ import Synchronization
 /// them) is not used. An application that embeds Troupe and wants the counters opens its first
 /// SQLite connection before any node store: the setting can then no longer change and SQLite
 /// keeps its default (``applyOnce()`` returns false).
+///
+/// **One write per commit into the WAL.** SQLite writes a commit's WAL frames one at a time, two
+/// `pwrite` calls per frame (its 24-byte header, then the page). The `troupe-wal` VFS
+/// (`CTroupeWALVFS.c`), registered here as the process's default, wraps the default VFS and
+/// gathers a commit's frames into one `pwrite`; everything else is the wrapped VFS's own, and a
+/// committed transaction is in the kernel before its commit returns, as before. Registered
+/// whether or not the statistics could still be switched off: connections opened before it keep
+/// the VFS they were opened with.
 enum SQLiteProcessSettings {
     /// nil until the first call of ``applyOnce()``, then its outcome.
     private static let outcome = Mutex<Bool?>(nil)
@@ -28,6 +36,7 @@ enum SQLiteProcessSettings {
         outcome.withLock { outcome in
             if let outcome { return outcome }
             let off = c_troupe_sqlite3_config_memstatus(0) == 0
+            _ = c_troupe_sqlite3_register_wal_vfs()
             outcome = off
             return off
         }
