@@ -73,6 +73,8 @@ struct TroupeFile {
     /// Writes SQLite made to this WAL, and write calls handed to the wrapped VFS for them.
     long long writesReceived;
     long long writesIssued;
+    /// Write calls still to fail with SQLITE_IOERR_WRITE, without writing (tests' fault).
+    int failingWrites;
 };
 
 static sqlite3_vfs troupeVFS;
@@ -84,14 +86,23 @@ static TroupeFile *openDatabases;
 
 // MARK: - The gathered run
 
+/// Hands `amount` bytes to the wrapped VFS: every write this VFS makes to a WAL goes through here.
+static int walIssue(TroupeFile *file, const void *data, int amount, sqlite3_int64 offset) {
+    file->writesIssued += 1;
+    if (file->failingWrites > 0) {
+        file->failingWrites -= 1;
+        return SQLITE_IOERR_WRITE;
+    }
+    return file->real->pMethods->xWrite(file->real, data, amount, offset);
+}
+
 static int walFlush(TroupeFile *file) {
     if (file->length == 0) return SQLITE_OK;
     int length = file->length;
     file->length = 0;
     for (int written = 0; written < length; written += TROUPE_WAL_WRITE_PIECE) {
         int piece = length - written < TROUPE_WAL_WRITE_PIECE ? length - written : TROUPE_WAL_WRITE_PIECE;
-        file->writesIssued += 1;
-        int rc = file->real->pMethods->xWrite(file->real, file->buffer + written, piece, file->start + written);
+        int rc = walIssue(file, file->buffer + written, piece, file->start + written);
         if (rc != SQLITE_OK) return rc;
     }
     return SQLITE_OK;
@@ -126,8 +137,7 @@ static int walWrite(sqlite3_file *handle, const void *data, int amount, sqlite3_
         if (rc != SQLITE_OK) return rc;
         if (offset < file->appendEnd || amount > TROUPE_WAL_WRITE_PIECE) {
             // Rewrites an earlier frame (or is too large to gather): in SQLite's order, now.
-            file->writesIssued += 1;
-            return file->real->pMethods->xWrite(file->real, data, amount, offset);
+            return walIssue(file, data, amount, offset);
         }
     } else if (file->length + amount > TROUPE_WAL_BUFFER_CAPACITY) {
         int rc = walFlush(file);
@@ -135,10 +145,7 @@ static int walWrite(sqlite3_file *handle, const void *data, int amount, sqlite3_
     }
     if (file->buffer == NULL) {
         file->buffer = sqlite3_malloc(TROUPE_WAL_BUFFER_CAPACITY);
-        if (file->buffer == NULL) {
-            file->writesIssued += 1;
-            return file->real->pMethods->xWrite(file->real, data, amount, offset);
-        }
+        if (file->buffer == NULL) return walIssue(file, data, amount, offset);
     }
     if (file->length == 0) file->start = offset;
     memcpy(file->buffer + file->length, data, (size_t)amount);
@@ -216,12 +223,21 @@ static int passFileControl(sqlite3_file *f, int op, void *arg) {
 }
 
 static int databaseFileControl(sqlite3_file *f, int op, void *arg) {
-    if (op != C_TROUPE_WAL_FCNTL_WRITE_COUNTS) return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
     TroupeFile *wal = ((TroupeFile *)f)->wal;
-    long long *counts = arg;
-    counts[0] = wal ? wal->writesReceived : 0;
-    counts[1] = wal ? wal->writesIssued : 0;
-    return SQLITE_OK;
+    switch (op) {
+    case C_TROUPE_WAL_FCNTL_WRITE_COUNTS: {
+        long long *counts = arg;
+        counts[0] = wal ? wal->writesReceived : 0;
+        counts[1] = wal ? wal->writesIssued : 0;
+        return SQLITE_OK;
+    }
+    case C_TROUPE_WAL_FCNTL_FAIL_WRITES:
+        if (wal == NULL) return SQLITE_NOTFOUND;
+        wal->failingWrites = *(int *)arg;
+        return SQLITE_OK;
+    default:
+        return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+    }
 }
 static int passSectorSize(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
 static int passDeviceCharacteristics(sqlite3_file *f) {
@@ -430,6 +446,10 @@ int c_troupe_sqlite3_register_wal_vfs(void) {
     troupeVFS.xCurrentTimeInt64 = real->iVersion >= 2 && real->xCurrentTimeInt64 ? troupeCurrentTimeInt64 : NULL;
     if (troupeVFS.xCurrentTimeInt64 == NULL) troupeVFS.iVersion = 1;
     return sqlite3_vfs_register(&troupeVFS, 1);
+}
+
+int c_troupe_sqlite3_wal_fail_writes(sqlite3 *db, int count) {
+    return sqlite3_file_control(db, "main", C_TROUPE_WAL_FCNTL_FAIL_WRITES, &count);
 }
 
 int c_troupe_sqlite3_wal_write_counts(sqlite3 *db, long long *received, long long *issued) {

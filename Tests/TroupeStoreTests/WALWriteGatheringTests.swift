@@ -86,6 +86,36 @@ struct WALWriteGatheringTests {
         }
     }
 
+    /// The gathered write happens inside the commit, so its failure fails that commit — it is not
+    /// put off to where SQLite publishes the commit and could no longer be told.
+    @Test func aFailedWriteOfTheGatheredFramesFailsTheCommitAndLosesNothingCommitted() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("a.sqlite").path
+            let pool = try DatabasePool(path: path)
+            try await pool.write { db in
+                try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+                try db.execute(sql: "INSERT INTO t (id, body) VALUES (0, ?)", arguments: [Self.body(0, size: 1_000)])
+            }
+            let failed = await #expect(throws: DatabaseError.self) {
+                try await pool.write { db in
+                    try #require(c_troupe_sqlite3_wal_fail_writes(db.sqliteConnection, 1) == 0)
+                    for row in 1...20 {
+                        try db.execute(sql: "INSERT INTO t (id, body) VALUES (?, ?)", arguments: [row, Self.body(row, size: 1_000)])
+                    }
+                }
+            }
+            #expect(failed?.resultCode == .SQLITE_IOERR)
+            #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM t") } == 1)
+            // The connection goes on: the next commit lands, and the file holds exactly both.
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO t (id, body) VALUES (1, ?)", arguments: [Self.body(1, size: 1_000)])
+            }
+            let copy = try Self.copyAsACrashWouldLeaveIt(path, into: directory)
+            try pool.close()
+            try Self.expectIntact(copy, rows: 2) { Self.body($0, size: 1_000) }
+        }
+    }
+
     /// Distinct bytes per row, so a page written from the wrong frame shows.
     private static func body(_ row: Int, size: Int) -> Data {
         Data((0..<size).map { UInt8(truncatingIfNeeded: row &* 31 &+ $0) })

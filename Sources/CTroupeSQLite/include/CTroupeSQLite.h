@@ -28,4 +28,12 @@ int c_troupe_sqlite3_register_wal_vfs(void);
 /// SQLITE_OK, or SQLITE_NOTFOUND when `db` was not opened through that VFS.
 int c_troupe_sqlite3_wal_write_counts(sqlite3 *db, long long *received, long long *issued);
 
+/// The `sqlite3_file_control` opcode that makes the next writes to a connection's WAL fail.
+#define C_TROUPE_WAL_FCNTL_FAIL_WRITES 0x54570002
+
+/// A fault for tests: the next `count` write calls the VFS hands the file system for `db`'s
+/// WAL fail with SQLITE_IOERR_WRITE and write nothing, as a full disk would. Returns SQLITE_OK,
+/// or SQLITE_NOTFOUND when `db` has no WAL open through that VFS.
+int c_troupe_sqlite3_wal_fail_writes(sqlite3 *db, int count);
+
 #endif
