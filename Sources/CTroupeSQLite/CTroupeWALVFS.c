@@ -5,8 +5,8 @@
 // `pwrite` calls, each with its own trip through the kernel's page cache (the header and the
 // page straddle the same 4 KiB file pages). This VFS wraps the process's default VFS and
 // changes only that: the frames a commit appends are gathered in a buffer owned by the WAL's
-// file handle and written with one `pwrite` when the commit's last frame (the one whose header
-// carries the database size) is complete. The write that completes it returns the outcome of
+// file handle and written with one `pwrite` (or one per 31 pages, see TROUPE_WAL_WRITE_PIECE)
+// when the commit's last frame (the one whose header carries the database size) is complete. The write that completes it returns the outcome of
 // that `pwrite`, so an I/O error fails the commit exactly as SQLite's own write would have.
 //
 // What stays as SQLite wrote it:
