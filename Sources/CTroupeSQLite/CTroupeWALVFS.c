@@ -12,8 +12,12 @@
 // What stays as SQLite wrote it:
 // - Every other file (database, journals, shared memory) is the wrapped VFS's own, untouched,
 //   except that main database files pass through a thin wrapper whose shared-memory barrier
-//   and locks first write out anything still gathered for their WAL (a safety net: by the
-//   rules below nothing is left there when a commit is published).
+//   and locks first write out anything still gathered for their WAL. By the rules here a
+//   commit is never left gathered; what can be is frames a rolled-back transaction spilled,
+//   and those must reach the file before the connection lets go of the WAL's write lock:
+//   written later, they would land on frames another connection committed at the same place.
+//   (Today the rollback's own reads of the WAL write them out already; the lock is what makes
+//   it so whatever SQLite reads.)
 // - A write that does not extend the gathered run — a page SQLite overwrites within a
 //   transaction after spilling it, or the frame headers it rewrites to fix their checksums —
 //   first writes out what was gathered, then goes straight through, in SQLite's order.

@@ -66,11 +66,9 @@ struct WALWriteGatheringTests {
     @Test func aTransactionThatSpilledAndRewroteItsPagesIsIntactInTheFile() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("a.sqlite").path
-            var configuration = Configuration()
-            // A page cache of ten pages: the transaction below spills to the WAL, then changes
-            // pages it already spilled (SQLite overwrites those frames and rewrites checksums).
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = 10") }
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            // The transaction below spills to the WAL, then changes pages it already spilled
+            // (SQLite overwrites those frames and rewrites checksums).
+            let pool = try Self.spillingPool(path)
             try await pool.write { db in try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
             try await pool.write { db in
                 for row in 0..<400 {
@@ -114,6 +112,50 @@ struct WALWriteGatheringTests {
             try pool.close()
             try Self.expectIntact(copy, rows: 2) { Self.body($0, size: 1_000) }
         }
+    }
+
+    /// Frames a rolled-back transaction spilled are not committed, but they may still be
+    /// gathered when the connection lets go of the WAL. They are written out then, never later:
+    /// written later, they would land on the frames the next writer — another connection —
+    /// committed at the same place in the log.
+    @Test func framesOfARolledBackSpillAreWrittenBeforeAnotherConnectionWrites() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("a.sqlite").path
+            let spilling = try Self.spillingPool(path)
+            try await spilling.write { db in
+                try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+                try db.execute(sql: "INSERT INTO t (id, body) VALUES (0, ?)", arguments: [Self.body(0, size: 500)])
+            }
+            try await spilling.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    for row in 1000..<1400 {
+                        try db.execute(sql: "INSERT INTO t (id, body) VALUES (?, ?)", arguments: [row, Self.body(row, size: 500)])
+                    }
+                    return .rollback
+                }
+            }
+            let other = try DatabaseQueue(path: path)
+            try await other.write { db in
+                for row in 1...5 {
+                    try db.execute(sql: "INSERT INTO t (id, body) VALUES (?, ?)", arguments: [row, Self.body(row, size: 500)])
+                }
+            }
+            try await spilling.write { db in
+                try db.execute(sql: "INSERT INTO t (id, body) VALUES (6, ?)", arguments: [Self.body(6, size: 500)])
+            }
+            let copy = try Self.copyAsACrashWouldLeaveIt(path, into: directory)
+            try other.close()
+            try spilling.close()
+            try Self.expectIntact(copy, rows: 7) { Self.body($0, size: 500) }
+        }
+    }
+
+    /// A pool whose writer has a page cache of ten pages, so a transaction of more spills
+    /// pages to the WAL before it commits.
+    private static func spillingPool(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = 10") }
+        return try DatabasePool(path: path, configuration: configuration)
     }
 
     /// Distinct bytes per row, so a page written from the wrong frame shows.
