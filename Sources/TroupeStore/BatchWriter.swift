@@ -13,6 +13,16 @@ import TroupeWire
 struct BatchWriter {
     let db: Database
     let nodeID: String
+    /// Where archive records go (``ArchiveLog``), and whether to sync it before the commit.
+    let archiveLog: ArchiveLog
+    let syncsArchiveLog: Bool
+    /// This transaction's archive records, written to the log by ``trim()`` (before the commit),
+    /// from ``recordsStart``.
+    private var records = ByteBuffer()
+    private var recordsStart: Int64 = 0
+    /// After ``trim()`` dropped archive entries: the oldest position an entry still names (or
+    /// the log's end), before which the store removes the log's segments once it committed.
+    private(set) var oldestArchivePosition: Int64?
     /// The most archive rows the store keeps (see ``trim()``).
     let archiveCapacity: Int
     /// Reused for every envelope of the batch.
@@ -33,9 +43,12 @@ struct BatchWriter {
     /// up to date by this transaction's batches, taken back by the store once it commits.
     private(set) var knowledge: WriterKnowledge
 
-    init(db: Database, nodeID: String, archiveCapacity: Int, knowledge: WriterKnowledge = WriterKnowledge()) {
+    init(db: Database, nodeID: String, archiveLog: ArchiveLog, syncsArchiveLog: Bool = false, archiveCapacity: Int,
+         knowledge: WriterKnowledge = WriterKnowledge()) {
         self.db = db
         self.nodeID = nodeID
+        self.archiveLog = archiveLog
+        self.syncsArchiveLog = syncsArchiveLog
         self.archiveCapacity = archiveCapacity
         self.knowledge = knowledge
     }
@@ -107,6 +120,7 @@ struct BatchWriter {
     /// statement here. The newest record is never removed (its expiry lies a TTL after the
     /// commit's handling time), so a restarted retention clock still resumes from it.
     mutating func trim() throws {
+        try writeArchiveRecords()
         if let retentionNow {
             if let known = knowledge.oldestExpiry {
                 knowledge.oldestExpiry = min(known, oldestRecorded)
@@ -132,15 +146,56 @@ struct BatchWriter {
                 let last = try Int64.fetchOne(db.cachedStatement(sql: """
                     SELECT min((SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
                     """), arguments: [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)]) ?? 0
-                // An event still in the outbox takes its envelope along before its archive row goes.
-                try run("""
-                    UPDATE outbox SET envelope = (SELECT envelope FROM archive WHERE seq = outbox.archive_seq), archive_seq = NULL
-                    WHERE archive_seq <= ?
-                    """, [last])
+                try keepEnvelopesOfOwedEvents(upTo: last)
                 try run("DELETE FROM archive WHERE seq <= ?", [last])
                 knowledge.archiveSpan = try archiveSpan()
+                oldestArchivePosition = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq LIMIT 1"))
+                    ?? knowledge.archiveLogEnd
             }
         }
+    }
+
+    /// Writes this transaction's archive records into the log (syncing it under `FULL`), before
+    /// the transaction that names them commits (``ArchiveLog``: atomic with the database).
+    private mutating func writeArchiveRecords() throws {
+        guard records.readableBytes > 0 else { return }
+        try archiveLog.write(records, at: recordsStart)
+        if syncsArchiveLog { try archiveLog.sync() }
+        knowledge.archiveLogEnd = recordsStart + Int64(records.readableBytes)
+        records.clear()
+    }
+
+    /// Copies the envelope of each outbox event whose archive entry is at or before `last` into
+    /// its outbox row, so retention never takes an event still owed (schema v5).
+    private mutating func keepEnvelopesOfOwedEvents(upTo last: Int64) throws {
+        let owed = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT o.event_id, a.seq, a.position FROM outbox o JOIN archive a ON a.seq = o.archive_seq
+            WHERE o.archive_seq <= ?
+            """), arguments: [last])
+        for row in owed {
+            let seq: Int64 = row[1]
+            guard let record = try archiveLog.record(at: row[2], seq: seq) else {
+                throw StoreError(code: .corruptRecord, message: "archive row \(seq): its log segment is gone while the outbox still names it")
+            }
+            let envelope = try RecordCoding.blob(of: record.event.envelope, scratch: &scratch)
+            try run("UPDATE outbox SET envelope = ?, archive_seq = NULL WHERE event_id = ?", [envelope, row[0] as Data])
+        }
+    }
+
+    /// Where this transaction's first archive record goes: the log's end as the writer knows
+    /// it or, the first time, one past the record of the newest entry (or the end of the
+    /// segments when none), cutting any tail beyond it that no committed entry names.
+    private mutating func archiveLogEnd() throws -> Int64 {
+        if let end = knowledge.archiveLogEnd { return end }
+        let end: Int64
+        if let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq DESC LIMIT 1")) {
+            end = newest + Int64(try archiveLog.recordLength(at: newest))
+        } else {
+            end = try archiveLog.endOfSegments()
+        }
+        try archiveLog.discard(after: end)
+        knowledge.archiveLogEnd = end
+        return end
     }
 
     private func oldestExpiry() throws -> Int64 {
@@ -354,21 +409,17 @@ struct BatchWriter {
         } else {
             firstSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM archive")).map { $0 + 1 } ?? 1
         }
+        if records.readableBytes == 0 { recordsStart = try archiveLogEnd() }
         let statement = try HotStatement(Self.archiveInsert.sql(rows: count), in: db, arena: arena)
         var seq = firstSeq
         for (envelope, direction, group, at) in rows {
-            let first = Int32((seq - firstSeq) * 10)
-            try RecordCoding.encode(envelope, into: &scratch)
+            let first = Int32((seq - firstSeq) * 3)
+            let position = recordsStart + Int64(records.readableBytes)
+            _ = try ArchiveRecord.append(seq: seq, envelope: envelope, direction: direction, nodeID: nodeID, group: group,
+                                         atMicros: at, to: &records)
             try statement.bind(seq, at: first + 1)
-            try statement.bind(envelope.eventID, at: first + 2)
-            try statement.bind(envelope.correlationID, at: first + 3)
-            try statement.bind(envelope.causationID, at: first + 4)
-            try statement.bind(envelope.type, at: first + 5)
-            try statement.bind(direction.rawValue, at: first + 6)
-            try statement.bind(nodeID, at: first + 7)
-            try statement.bind(group, at: first + 8)
-            try statement.bind(at, at: first + 9)
-            try statement.bind(scratch, at: first + 10)
+            try statement.bind(envelope.correlationID, at: first + 2)
+            try statement.bind(position, at: first + 3)
             seq += 1
         }
         try statement.execute()
@@ -377,8 +428,7 @@ struct BatchWriter {
     }
 
     private static let archiveInsert = MultiRowInsert(
-        #"INSERT INTO archive (seq, event_id, correlation_id, causation_id, type, direction, node_id, "group", at, envelope)"#,
-        columns: 10)
+        "INSERT INTO archive (seq, correlation_id, position)", columns: 3)
     private static let outboxInsert = MultiRowInsert(
         "INSERT INTO outbox (event_id, published_at, parked, pending, archive_seq)", columns: 5)
     private static let releaseInsert = MultiRowInsert(

@@ -40,7 +40,13 @@ enum RecordCoding {
         guard let data else {
             throw StoreError(code: .corruptRecord, message: "\(what()): envelope is NULL")
         }
-        var buffer = ByteBuffer(bytes: data)
+        return try envelope(from: ByteBuffer(bytes: data), what: what())
+    }
+
+    /// Decodes the readable bytes of `bytes`, which must be exactly one EVENT frame; `what`
+    /// names the record for the error.
+    static func envelope(from bytes: ByteBuffer, what: @autoclosure () -> String) throws(StoreError) -> Envelope {
+        var buffer = bytes
         var decoder = codec
         let frame: Frame?
         do {
@@ -51,7 +57,7 @@ enum RecordCoding {
         guard case .event(let delivery)? = frame, buffer.readableBytes == 0 else {
             throw StoreError(
                 code: .corruptRecord,
-                message: "\(what()): stored envelope (\(data.count) bytes) is not exactly one EVENT frame"
+                message: "\(what()): stored envelope (\(bytes.readableBytes) bytes) is not exactly one EVENT frame"
             )
         }
         return delivery.envelope

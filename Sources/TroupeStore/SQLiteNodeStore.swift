@@ -40,6 +40,11 @@ public final class SQLiteNodeStore: NodeStore {
     private let writerKnowledge = Mutex(WriterKnowledge())
     /// Checkpoints the WAL off the writer (file stores only).
     let checkpointer: WALCheckpointer?
+    /// The archive's records (``ArchiveLog``): the directory `<path>-archive` beside the
+    /// database file, or memory for an in-memory store.
+    let archiveLog: ArchiveLog
+    /// Whether the writer syncs the archive log before each commit (`synchronous = FULL`).
+    private let syncsArchiveLog: Bool
 
     /// True: a commit runs on the database's writer thread, and the node handles its next
     /// deliveries meanwhile.
@@ -55,10 +60,11 @@ public final class SQLiteNodeStore: NodeStore {
                       checkpointer: WALCheckpointer(path: path))
     }
 
-    /// A file store whose WAL is checkpointed by `checkpointer` (tests choose its thresholds).
+    /// A file store whose WAL is checkpointed by `checkpointer` and whose archive log is cut
+    /// into segments of `archiveSegmentSize` bytes (tests choose both).
     convenience init(
         path: String, nodeID: String, synchronous: Synchronous, archiveCapacity: Int = SQLiteNodeStore.defaultArchiveCapacity,
-        checkpointer: WALCheckpointer
+        checkpointer: WALCheckpointer, archiveSegmentSize: Int64 = ArchiveLog.defaultSegmentSize
     ) throws {
         let writer: DatabasePool
         do {
@@ -66,7 +72,11 @@ public final class SQLiteNodeStore: NodeStore {
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot open node store \(path): \(error)")
         }
-        try self.init(writer: writer, path: path, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: checkpointer)
+        let archiveLog = try ArchiveLog(directory: "\(path)-archive", segmentSize: archiveSegmentSize)
+        // Under NORMAL the WAL is synced by checkpoints; the records its rows name go first.
+        checkpointer.beforeEachCheckpoint { try? archiveLog.sync() }
+        try self.init(writer: writer, path: path, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: checkpointer,
+                      archiveLog: archiveLog, syncsArchiveLog: synchronous == .full)
         do {
             try checkpointer.open()
         } catch {
@@ -82,18 +92,24 @@ public final class SQLiteNodeStore: NodeStore {
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot open in-memory node store: \(error)")
         }
-        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: nil)
+        return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: nil,
+                                   archiveLog: .inMemory(), syncsArchiveLog: false)
     }
 
-    private init(writer: any DatabaseWriter, path: String?, nodeID: String, archiveCapacity: Int, checkpointer: WALCheckpointer?) throws {
+    private init(
+        writer: any DatabaseWriter, path: String?, nodeID: String, archiveCapacity: Int, checkpointer: WALCheckpointer?,
+        archiveLog: ArchiveLog, syncsArchiveLog: Bool
+    ) throws {
         precondition(archiveCapacity >= 0, "archiveCapacity must not be negative")
         self.writer = writer
         self.path = path
         self.nodeID = nodeID
         self.archiveCapacity = archiveCapacity
         self.checkpointer = checkpointer
+        self.archiveLog = archiveLog
+        self.syncsArchiveLog = syncsArchiveLog
         do {
-            try StoreSchema.migrator.migrate(writer)
+            try StoreSchema.migrator(archiveLog: archiveLog).migrate(writer)
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot migrate \(location): \(error)")
         }
@@ -129,6 +145,7 @@ public final class SQLiteNodeStore: NodeStore {
         do {
             try checkpointer?.close()
             try writer.close()
+            archiveLog.close()
         } catch {
             throw StoreError(code: .storageFailure, message: "cannot close \(location): \(error)")
         }
@@ -136,7 +153,7 @@ public final class SQLiteNodeStore: NodeStore {
 
     /// Reads state, unfinished outbox, unexpired idempotency keys and interest in one consistent view.
     public nonisolated(nonsending) func loadSnapshot(nowMicros: Int64) async throws -> StoreSnapshot {
-        try await read("load snapshot") { try StoreReader(db: $0).snapshot(nowMicros: nowMicros) }
+        try await read("load snapshot") { try StoreReader(db: $0, archiveLog: self.archiveLog).snapshot(nowMicros: nowMicros) }
     }
 
     /// Commits `batch` all-or-nothing; throws ``StoreError`` (duplicate key) leaving the store unchanged.
@@ -178,19 +195,28 @@ public final class SQLiteNodeStore: NodeStore {
     /// Applies `batches` in order in one transaction (rolled back if any of them throws).
     private func commit(_ batches: [StoreBatch], in db: Database) throws {
         var knowledge = writerKnowledge.withLock { $0 }
+        var oldestArchivePosition: Int64?
         try db.inTransaction {
-            var batchWriter = BatchWriter(db: db, nodeID: nodeID, archiveCapacity: archiveCapacity, knowledge: knowledge)
+            var batchWriter = BatchWriter(db: db, nodeID: nodeID, archiveLog: archiveLog, syncsArchiveLog: syncsArchiveLog,
+                                          archiveCapacity: archiveCapacity, knowledge: knowledge)
             for batch in batches { try batchWriter.apply(batch) }
             try batchWriter.trim()
             knowledge = batchWriter.knowledge
+            oldestArchivePosition = batchWriter.oldestArchivePosition
             return .commit
         }
         writerKnowledge.withLock { $0 = knowledge }
+        if let oldestArchivePosition {
+            // Only once committed: until then the entries naming those records could come back.
+            // A segment that cannot be removed now is tried again by the next trimming commit;
+            // the batches committed either way.
+            try? archiveLog.removeSegments(before: oldestArchivePosition)
+        }
     }
 
     /// Dead letters, oldest first.
     public nonisolated(nonsending) func deadLetters() async throws -> [StoredDeadLetter] {
-        try await read("list dead letters") { try StoreReader(db: $0).deadLetters() }
+        try await read("list dead letters") { try StoreReader(db: $0, archiveLog: self.archiveLog).deadLetters() }
     }
 
     /// Removes dead letters by id; returns how many existed.
@@ -210,12 +236,12 @@ public final class SQLiteNodeStore: NodeStore {
 
     /// The archive rows of one correlation, in recording order.
     public nonisolated(nonsending) func archivedEvents(correlationID: EventID) async throws -> [ArchivedEvent] {
-        try await read("read archive") { try StoreReader(db: $0).archive(correlationID: correlationID) }
+        try await read("read archive") { try StoreReader(db: $0, archiveLog: self.archiveLog).archive(correlationID: correlationID) }
     }
 
     /// The newest `limit` archive rows, newest last.
     public nonisolated(nonsending) func recentArchivedEvents(limit: Int) async throws -> [ArchivedEvent] {
-        try await read("read recent archive") { try StoreReader(db: $0).recentArchive(limit: limit) }
+        try await read("read recent archive") { try StoreReader(db: $0, archiveLog: self.archiveLog).recentArchive(limit: limit) }
     }
 
     /// Deletes idempotency records whose expiry is at or before `nowMicros`; returns how many.

@@ -8,6 +8,8 @@ import TroupeWire
 /// ``StoreError/Code/corruptRecord``.
 struct StoreReader {
     let db: Database
+    /// Where the archive entries' records are (``ArchiveLog``).
+    let archiveLog: ArchiveLog
 
     func snapshot(nowMicros: Int64) throws -> StoreSnapshot {
         let state = try Data.fetchOne(db.cachedStatement(sql: "SELECT json FROM state WHERE id = 1"))
@@ -37,7 +39,7 @@ struct StoreReader {
         let rows = try Row.fetchCursor(
             // The envelope is the archive row's, or the row's own once retention took that (schema v5).
             db.cachedStatement(sql: """
-                SELECT o.event_id, o.published_at, o.parked, o.pending, coalesce(o.envelope, a.envelope)
+                SELECT o.event_id, o.published_at, o.parked, o.pending, o.envelope, a.seq, a.position
                 FROM outbox o LEFT JOIN archive a ON a.seq = o.archive_seq
                 ORDER BY o.published_at, o.event_id
                 """)
@@ -53,8 +55,16 @@ struct StoreReader {
             }
             for group in released[id] ?? [] { pending.remove(group) }
             guard try row.decode(Bool.self, atIndex: 2) || !pending.isEmpty else { continue }
-            let envelope = try row.withUnsafeData(atIndex: 4) {
-                try RecordCoding.envelope(from: $0, what: "outbox event \(id)")
+            let envelope: Envelope
+            if let seq = try row.decode(Int64?.self, atIndex: 5) {
+                guard let record = try archiveLog.record(at: try row.decode(Int64.self, atIndex: 6), seq: seq) else {
+                    throw StoreError(code: .corruptRecord, message: "outbox event \(id): the log segment of its archive row \(seq) is gone")
+                }
+                envelope = record.event.envelope
+            } else {
+                envelope = try row.withUnsafeData(atIndex: 4) {
+                    try RecordCoding.envelope(from: $0, what: "outbox event \(id)")
+                }
             }
             events.append(StoredOutboxEvent(
                 envelope: envelope, publishedAtMicros: try row.decode(Int64.self, atIndex: 1),
@@ -109,7 +119,7 @@ struct StoreReader {
 
     func archive(correlationID: EventID) throws -> [ArchivedEvent] {
         try archiveRows(
-            db.cachedStatement(sql: #"SELECT seq, direction, node_id, "group", at, envelope FROM archive WHERE correlation_id = ? ORDER BY seq"#),
+            db.cachedStatement(sql: "SELECT seq, position FROM archive WHERE correlation_id = ? ORDER BY seq"),
             arguments: [RecordCoding.blob(of: correlationID)]
         )
     }
@@ -118,28 +128,23 @@ struct StoreReader {
     func recentArchive(limit: Int) throws -> [ArchivedEvent] {
         guard limit > 0 else { return [] }
         let newestFirst = try archiveRows(
-            db.cachedStatement(sql: #"SELECT seq, direction, node_id, "group", at, envelope FROM archive ORDER BY seq DESC LIMIT ?"#),
+            db.cachedStatement(sql: "SELECT seq, position FROM archive ORDER BY seq DESC LIMIT ?"),
             arguments: [limit]
         )
         return newestFirst.reversed()
     }
 
+    /// The records the rows of `statement` name. An entry whose log segment retention removed
+    /// since this read transaction began (a writer in another process trimmed it) is left out,
+    /// as it would be from a read a moment later.
     private func archiveRows(_ statement: Statement, arguments: StatementArguments) throws -> [ArchivedEvent] {
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         var events: [ArchivedEvent] = []
         while let row = try rows.next() {
             let seq = try row.decode(Int64.self, atIndex: 0)
-            let rawDirection = try row.decode(String.self, atIndex: 1)
-            guard let direction = ArchivedEvent.Direction(rawValue: rawDirection) else {
-                throw StoreError(code: .corruptRecord, message: "archive row \(seq): unknown direction '\(rawDirection)'")
+            if let record = try archiveLog.record(at: try row.decode(Int64.self, atIndex: 1), seq: seq) {
+                events.append(record.event)
             }
-            let envelope = try row.withUnsafeData(atIndex: 5) {
-                try RecordCoding.envelope(from: $0, what: "archive row \(seq)")
-            }
-            events.append(ArchivedEvent(
-                envelope: envelope, direction: direction, nodeID: try row.decode(String.self, atIndex: 2),
-                group: try row.decode(String.self, atIndex: 3), atMicros: try row.decode(Int64.self, atIndex: 4)
-            ))
         }
         return events
     }

@@ -9,8 +9,9 @@ import Troupe
 /// Event ids are 16-byte big-endian BLOBs (see ``RecordCoding``); envelopes are CRC-checked
 /// EVENT frames. `"group"` is quoted everywhere because GROUP is an SQL keyword.
 enum StoreSchema {
-    /// The migrator that brings any older database to the current schema.
-    static var migrator: DatabaseMigrator {
+    /// The migrator that brings any older database to the current schema; version 6 moves the
+    /// archive's records into `archiveLog`.
+    static func migrator(archiveLog: ArchiveLog) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: version1)
@@ -27,7 +28,58 @@ enum StoreSchema {
         migrator.registerMigration("v5: outbox envelopes kept by the archive") { db in
             try db.execute(sql: version5)
         }
+        migrator.registerMigration("v6: archive records in a log beside the database") { db in
+            try migrateToVersion6(db, archiveLog: archiveLog)
+        }
         return migrator
+    }
+
+    /// Version 6: an archive entry's record (envelope, direction, node, group, time) moves out of
+    /// the database into the ``ArchiveLog``; the `archive` table keeps the entry's seq, its
+    /// correlation id (indexed, for timelines) and its record's `position` in the log. Outbox
+    /// rows still name their event's entry by seq (``version5``).
+    ///
+    /// Why: ``ArchiveLog`` (what the archive's rows cost in pages, and what a log costs instead).
+    static func migrateToVersion6(_ db: Database, archiveLog: ArchiveLog) throws {
+        try db.execute(sql: """
+            CREATE TABLE archive_v6 (
+                seq INTEGER PRIMARY KEY,
+                correlation_id BLOB NOT NULL,
+                position INTEGER NOT NULL
+            );
+            """)
+        var written = try archiveLog.endOfSegments()
+        var records = ByteBuffer()
+        var entries: [(seq: Int64, correlation: Data, position: Int64)] = []
+        let rows = try Row.fetchCursor(db, sql: #"SELECT seq, direction, node_id, "group", at, envelope, correlation_id FROM archive ORDER BY seq"#)
+        while let row = try rows.next() {
+            let seq: Int64 = row[0]
+            let rawDirection: String = row[1]
+            guard let direction = ArchivedEvent.Direction(rawValue: rawDirection) else {
+                throw StoreError(code: .corruptRecord, message: "archive row \(seq): unknown direction '\(rawDirection)'")
+            }
+            let envelope = try RecordCoding.envelope(from: row[5] as Data?, what: "archive row \(seq)")
+            let position = written + Int64(records.readableBytes)
+            _ = try ArchiveRecord.append(seq: seq, envelope: envelope, direction: direction, nodeID: row[2], group: row[3],
+                                         atMicros: row[4], to: &records)
+            entries.append((seq, row[6], position))
+            if records.readableBytes >= 4 << 20 {
+                try archiveLog.write(records, at: written)
+                written += Int64(records.readableBytes)
+                records.clear()
+            }
+        }
+        try archiveLog.write(records, at: written)
+        try archiveLog.sync()
+        for entry in entries {
+            try db.execute(sql: "INSERT INTO archive_v6 (seq, correlation_id, position) VALUES (?, ?, ?)",
+                           arguments: [entry.seq, entry.correlation, entry.position])
+        }
+        try db.execute(sql: """
+            DROP TABLE archive;
+            ALTER TABLE archive_v6 RENAME TO archive;
+            CREATE INDEX archive_by_correlation ON archive(correlation_id);
+            """)
     }
 
     /// Version 5: a published event's envelope is written once, in its archive row; its outbox

@@ -39,6 +39,8 @@ final class WALCheckpointer: Sendable {
     private let connection = Mutex<DatabaseQueue?>(nil)
     private let isRunning = Atomic<Bool>(false)
     private let completed = Atomic<Int>(0)
+    /// Run before each checkpoint, on the thread that checkpoints (``beforeEachCheckpoint(_:)``).
+    private let preparation = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// A checkpointer for the database at `path`; ``open()`` once the database is in WAL mode.
     /// The thresholds are ``CheckpointSchedule``'s, in WAL frames.
@@ -46,6 +48,12 @@ final class WALCheckpointer: Sendable {
         self.path = path
         self.schedule = Mutex(CheckpointSchedule(backgroundThreshold: backgroundThreshold, backgroundStep: backgroundStep,
                                                  writerThreshold: writerThreshold))
+    }
+
+    /// Runs `body` before each checkpoint: what the WAL's rows rely on (the archive log's
+    /// records) is made durable before a checkpoint makes those rows part of the database.
+    func beforeEachCheckpoint(_ body: @escaping @Sendable () -> Void) {
+        preparation.withLock { $0 = body }
     }
 
     /// Background checkpoints completed so far (for tests and statistics).
@@ -87,6 +95,7 @@ final class WALCheckpointer: Sendable {
         case .none:
             return
         case .writer:
+            preparation.withLock { $0 }?()
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             return
         case .background:
@@ -97,6 +106,7 @@ final class WALCheckpointer: Sendable {
         else { return }
         schedule.withLock { $0.backgroundStarted(at: frames) }
         queue.asyncWriteWithoutTransaction { [self] db in
+            preparation.withLock { $0 }?()
             if (try? db.checkpoint(.passive)) != nil { completed.add(1, ordering: .relaxed) }
             isRunning.store(false, ordering: .releasing)
         }

@@ -24,6 +24,9 @@ struct WriterKnowledge: Sendable {
     /// The seq of the next archive row: one past the largest ever written (so a seq is never
     /// given twice, even after retention emptied the table); nil: not known yet.
     var nextArchiveSeq: Int64?
+    /// Where the ``ArchiveLog``'s next record goes: one past the last record a committed entry
+    /// names (nil: not known yet; the writer then also cuts any tail beyond it).
+    var archiveLogEnd: Int64?
     /// False only while `outbox_released` is known to be empty; it becomes true with the first
     /// release and stays so (nil: not known yet). A completion removes its event's releases,
     /// but the writer does not count them, so an emptied table is learned only when the store

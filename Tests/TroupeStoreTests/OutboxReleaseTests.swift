@@ -48,15 +48,16 @@ struct OutboxReleaseTests {
 
         SQLiteProcessSettings.applyOnce()  // as a store would: this may be the process's first connection
         let queue = try DatabaseQueue()
-        try StoreSchema.migrator.migrate(queue)
+        let archiveLog = ArchiveLog.inMemory()
+        try StoreSchema.migrator(archiveLog: archiveLog).migrate(queue)
         for transaction in inOneTransaction ? [batches] : batches.map({ [$0] }) {
             try await queue.write { db in
-                var writer = BatchWriter(db: db, nodeID: "node-a", archiveCapacity: 100)
+                var writer = BatchWriter(db: db, nodeID: "node-a", archiveLog: archiveLog, archiveCapacity: 100)
                 for batch in transaction { try writer.apply(batch) }
                 try writer.trim()
             }
         }
-        let outbox = try await queue.read { try StoreReader(db: $0).snapshot(nowMicros: 2_000).outbox }
+        let outbox = try await queue.read { try StoreReader(db: $0, archiveLog: archiveLog).snapshot(nowMicros: 2_000).outbox }
         #expect(outbox.map(\.envelope.eventID) == expected.map(\.envelope.eventID))
         #expect(outbox.map(\.pendingGroups) == expected.map(\.pendingGroups))
         #expect(outbox.map(\.envelope.eventID) == [eventID(1), eventID(3), eventID(4), eventID(2)])
@@ -77,7 +78,8 @@ struct OutboxReleaseTests {
     func completionRemovesReleasesOfEarlierTransactions(inOneTransaction: Bool) async throws {
         SQLiteProcessSettings.applyOnce()
         let queue = try DatabaseQueue()
-        try StoreSchema.migrator.migrate(queue)
+        let archiveLog = ArchiveLog.inMemory()
+        try StoreSchema.migrator(archiveLog: archiveLog).migrate(queue)
         let batches: [StoreBatch] = [
             batch { $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a", "b"], publishedAtMicros: 1_000),
                                     PublishedEvent(envelope: envelope(2), groups: ["a", "b"], publishedAtMicros: 1_001),
@@ -95,7 +97,7 @@ struct OutboxReleaseTests {
         ]
         for transaction in inOneTransaction ? [batches] : batches.map({ [$0] }) {
             try await queue.write { db in
-                var writer = BatchWriter(db: db, nodeID: "node-a", archiveCapacity: 100)
+                var writer = BatchWriter(db: db, nodeID: "node-a", archiveLog: archiveLog, archiveCapacity: 100)
                 for batch in transaction { try writer.apply(batch) }
             }
         }

@@ -61,7 +61,8 @@ struct SQLiteNodeStoreTests {
                 try db.execute(sql: "UPDATE outbox SET envelope = ?, archive_seq = NULL", arguments: [Data("garbage, not a frame".utf8)])
                 // A valid frame with one body byte flipped: the CRC catches it.
                 try db.execute(sql: "UPDATE dead_letter SET envelope = substr(envelope, 1, 20) || x'FF' || substr(envelope, 22)")
-                try db.execute(sql: "UPDATE archive SET envelope = x''")
+                // An entry naming the wrong place in the archive log: the record's checks catch it.
+                try db.execute(sql: "UPDATE archive SET position = position + 1")
             }
             let snapshotError = await #expect(throws: StoreError.self) { try await store.loadSnapshot(nowMicros: 0) }
             #expect(snapshotError?.code == .corruptRecord)
@@ -216,7 +217,7 @@ struct SQLiteNodeStoreTests {
             // process's first.)
             SQLiteProcessSettings.applyOnce()
             let old = try DatabaseQueue(path: path)
-            try StoreSchema.migrator.migrate(old, upTo: "v2: keyed state records")
+            try StoreSchema.migrator(archiveLog: .inMemory()).migrate(old, upTo: "v2: keyed state records")
             try await old.write { db in
                 var scratch = ByteBuffer()
                 func row(_ n: UInt64, publishedAt: Int64, parked: Bool) throws -> StatementArguments {
