@@ -1,6 +1,7 @@
 import NIOCore
 import Synchronization
 import Troupe
+import TroupeWire
 
 /// The archive's records, appended to a log beside the database instead of stored in its
 /// b-trees (schema v6): the `archive` table keeps, per entry, only its seq, its correlation id
@@ -118,13 +119,29 @@ final class ArchiveLog: Sendable {
         return position / segmentSize < lowest
     }
 
-    /// The record of entry `seq` at `position`; nil when retention removed its segment after
-    /// the caller's transaction read the entry. Throws ``StoreError/Code/corruptRecord`` when
-    /// the bytes there are not that entry's record.
-    func record(at position: Int64, seq: Int64) throws(StoreError) -> ArchiveRecord? {
+    /// The envelope of outbox event `id`, whose row names its record at `position` (schema v7).
+    /// Retention copies an owed event's envelope into its row before removing the segment, so a
+    /// missing record, or one of another event, is a ``StoreError/Code/corruptRecord``.
+    func envelope(ofOutboxEvent id: EventID, at position: Int64) throws(StoreError) -> Envelope {
+        let found: ArchiveRecord?
+        do {
+            found = try record(at: position, seq: nil)
+        } catch {
+            throw StoreError(code: error.code, message: "outbox event \(id): \(error.message)")
+        }
+        guard let found, found.event.envelope.eventID == id else {
+            throw StoreError(code: .corruptRecord, message: "outbox event \(id): the archive log holds no record of it at position \(position)")
+        }
+        return found.event.envelope
+    }
+
+    /// The record of entry `seq` (nil: any entry) at `position`; nil when retention removed its
+    /// segment after the caller's transaction read the entry. Throws
+    /// ``StoreError/Code/corruptRecord`` when the bytes there are not that entry's record.
+    func record(at position: Int64, seq: Int64?) throws(StoreError) -> ArchiveRecord? {
         func missing() throws(StoreError) -> ArchiveRecord? {
             if try wasRemoved(position) { return nil }
-            throw StoreError(code: .corruptRecord, message: "archive row \(seq): the log ends before its record at position \(position)")
+            throw StoreError(code: .corruptRecord, message: "the archive log ends before the record at position \(position)")
         }
         guard let header = try bytes(at: position, count: ArchiveRecord.headerLength) else { return try missing() }
         let length = header.withUnsafeReadableBytes { ArchiveRecord.bodyLength(ofHeader: $0) } ?? 0
@@ -157,6 +174,18 @@ final class ArchiveLog: Sendable {
             try segments.remove(segment)
         }
         try segments.truncate(keep, to: end % segmentSize)
+    }
+
+    /// The first position of the oldest segment present (the log's end when none is): the
+    /// oldest record a reader can still find.
+    func firstKeptPosition() throws(StoreError) -> Int64 {
+        let lowest = try lowestSegment.withLock { lowest throws(StoreError) -> Int64? in
+            if let lowest { return lowest }
+            lowest = try segments.segments().first
+            return lowest
+        }
+        guard let lowest else { return try endOfSegments() }
+        return lowest * segmentSize
     }
 
     /// Removes the segments that hold only positions before `position` (the oldest position an

@@ -70,10 +70,11 @@ struct ArchiveRecord: Sendable {
     }
 
     /// Decodes one whole record (header and body) read from position `position`; `expectedSeq`
-    /// is the seq of the row that named it. Any mismatch is a ``StoreError/Code/corruptRecord``.
-    init(decoding bytes: ByteBuffer, position: Int64, expectedSeq: Int64) throws(StoreError) {
+    /// is the seq of the row that named it (nil: an outbox row, which checks the event id).
+    /// Any mismatch is a ``StoreError/Code/corruptRecord``.
+    init(decoding bytes: ByteBuffer, position: Int64, expectedSeq: Int64?) throws(StoreError) {
         func corrupt(_ why: String) -> StoreError {
-            StoreError(code: .corruptRecord, message: "archive row \(expectedSeq): the record at log position \(position) \(why)")
+            StoreError(code: .corruptRecord, message: "the archive record at log position \(position) \(why)")
         }
         var buffer = bytes
         guard let length = buffer.readInteger(as: UInt32.self), let checksum = buffer.readInteger(as: UInt32.self) else {
@@ -94,14 +95,14 @@ struct ArchiveRecord: Sendable {
               let groupLength = buffer.readInteger(as: UInt16.self),
               let group = buffer.readString(length: Int(groupLength))
         else { throw corrupt("is truncated") }
-        guard seq == expectedSeq else { throw corrupt("is entry \(seq)") }
+        if let expectedSeq, seq != expectedSeq { throw corrupt("is entry \(seq), not \(expectedSeq)") }
         let direction: ArchivedEvent.Direction
         switch rawDirection {
         case 0: direction = .published
         case 1: direction = .handled
         default: throw corrupt("has an unknown direction \(rawDirection)")
         }
-        let envelope = try RecordCoding.envelope(from: buffer, what: "archive row \(expectedSeq)")
+        let envelope = try RecordCoding.envelope(from: buffer, what: "archive record at log position \(position)")
         self.seq = seq
         self.event = ArchivedEvent(envelope: envelope, direction: direction, nodeID: nodeID, group: group, atMicros: at)
     }

@@ -23,6 +23,8 @@ struct BatchWriter {
     /// After ``trim()`` dropped archive entries: the oldest position an entry still names (or
     /// the log's end), before which the store removes the log's segments once it committed.
     private(set) var oldestArchivePosition: Int64?
+    /// The log positions of the records the last ``archive(_:rows:)`` wrote, in order.
+    private var archivedPositions: [Int64] = []
     /// The most archive rows the store keeps (see ``trim()``).
     let archiveCapacity: Int
     /// Reused for every envelope of the batch.
@@ -146,11 +148,16 @@ struct BatchWriter {
                 let last = try Int64.fetchOne(db.cachedStatement(sql: """
                     SELECT min((SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
                     """), arguments: [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)]) ?? 0
-                try keepEnvelopesOfOwedEvents(upTo: last)
                 try run("DELETE FROM archive WHERE seq <= ?", [last])
                 knowledge.archiveSpan = try archiveSpan()
-                oldestArchivePosition = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq LIMIT 1"))
-                    ?? knowledge.archiveLogEnd
+                let oldestNamed = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq LIMIT 1"))
+                    ?? knowledge.archiveLogEnd ?? archiveLog.endOfSegments()
+                // Segments go whole: those before the one holding the oldest named record.
+                let boundary = oldestNamed / archiveLog.segmentSize * archiveLog.segmentSize
+                if boundary > (try archiveLog.firstKeptPosition()) {
+                    try keepEnvelopesOfOwedEvents(before: boundary)
+                    oldestArchivePosition = boundary
+                }
             }
         }
     }
@@ -165,20 +172,18 @@ struct BatchWriter {
         records.clear()
     }
 
-    /// Copies the envelope of each outbox event whose archive entry is at or before `last` into
-    /// its outbox row, so retention never takes an event still owed (schema v5).
-    private mutating func keepEnvelopesOfOwedEvents(upTo last: Int64) throws {
-        let owed = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT o.event_id, a.seq, a.position FROM outbox o JOIN archive a ON a.seq = o.archive_seq
-            WHERE o.archive_seq <= ?
-            """), arguments: [last])
+    /// Copies the envelope of each outbox event whose record lies before `boundary` into its
+    /// row, before the store removes those segments, so retention never takes an event still
+    /// owed (schema v7). The outbox holds only events in flight; this scan runs once per
+    /// segment removed.
+    private mutating func keepEnvelopesOfOwedEvents(before boundary: Int64) throws {
+        let owed = try Row.fetchAll(db.cachedStatement(sql: "SELECT event_id, archive_position FROM outbox WHERE archive_position < ?"),
+                                    arguments: [boundary])
         for row in owed {
-            let seq: Int64 = row[1]
-            guard let record = try archiveLog.record(at: row[2], seq: seq) else {
-                throw StoreError(code: .corruptRecord, message: "archive row \(seq): its log segment is gone while the outbox still names it")
-            }
-            let envelope = try RecordCoding.blob(of: record.event.envelope, scratch: &scratch)
-            try run("UPDATE outbox SET envelope = ?, archive_seq = NULL WHERE event_id = ?", [envelope, row[0] as Data])
+            let id = try RecordCoding.eventID(from: row[0], what: "outbox row")
+            let envelope = try archiveLog.envelope(ofOutboxEvent: id, at: row[1])
+            let blob = try RecordCoding.blob(of: envelope, scratch: &scratch)
+            try run("UPDATE outbox SET envelope = ?, archive_position = NULL WHERE event_id = ?", [blob, row[0] as Data])
         }
     }
 
@@ -273,7 +278,7 @@ struct BatchWriter {
         for rows in MultiRowInsert.chunks(of: published.count) {
             let chunk = published[start ..< start + rows]
             start += rows
-            let firstSeq = try archive(chunk.lazy.map { ($0.envelope, .published, "", $0.publishedAtMicros) }, rows: rows)
+            try archive(chunk.lazy.map { ($0.envelope, .published, "", $0.publishedAtMicros) }, rows: rows)
             let insert = try HotStatement(Self.outboxInsert.sql(rows: rows), in: db, arena: arena)
             for (row, event) in chunk.enumerated() {
                 let first = Int32(row * 5)
@@ -283,7 +288,7 @@ struct BatchWriter {
                 try insert.bind(event.publishedAtMicros, at: first + 2)
                 try insert.bind(event.groups.isEmpty, at: first + 3)
                 try insert.bind(pendingScratch, at: first + 4)
-                try insert.bind(firstSeq + Int64(row), at: first + 5)
+                try insert.bind(archivedPositions[row], at: first + 5)
             }
             do {
                 // New events (the common case) have no earlier copy to replace.
@@ -297,10 +302,10 @@ struct BatchWriter {
                     let id = RecordCoding.blob(of: event.envelope.eventID)
                     try run("DELETE FROM outbox_released WHERE event_id = ?", [id])
                     try run("""
-                        INSERT OR REPLACE INTO outbox (event_id, published_at, parked, pending, archive_seq)
+                        INSERT OR REPLACE INTO outbox (event_id, published_at, parked, pending, archive_position)
                         VALUES (?, ?, ?, ?, ?)
                         """, [id, event.publishedAtMicros, event.groups.isEmpty,
-                              Data(pendingScratch.readableBytesView), firstSeq + Int64(row)])
+                              Data(pendingScratch.readableBytesView), archivedPositions[row]])
                 }
             }
         }
@@ -391,18 +396,17 @@ struct BatchWriter {
         }
     }
 
-    /// Appends one archive row per entry of `rows` (as many as `count`, a chunk size of
-    /// ``MultiRowInsert``) in one statement, and returns the first row's seq; the others follow
-    /// it one by one.
+    /// Appends one archive entry per element of `rows` (as many as `count`, a chunk size of
+    /// ``MultiRowInsert``) in one statement, and its record to this transaction's records; the
+    /// records' log positions are left in ``archivedPositions`` for the outbox rows written next.
     ///
-    /// Seqs are assigned here rather than by SQLite, so the outbox rows written next can name
-    /// their archive rows without reading `last_insert_rowid()` per row: the next seq is one
-    /// past the largest written (``WriterKnowledge/nextArchiveSeq``, read from the table when
-    /// not known yet), which is what SQLite would assign (``StoreSchema/version3``: rows are
-    /// only appended, and deleted oldest first).
+    /// Seqs are assigned here rather than by SQLite, without reading `last_insert_rowid()` per
+    /// row: the next seq is one past the largest written (``WriterKnowledge/nextArchiveSeq``,
+    /// read from the table when not known yet), which is what SQLite would assign
+    /// (``StoreSchema/version3``: rows are only appended, and deleted oldest first).
     private mutating func archive(
         _ rows: some Sequence<(Envelope, ArchivedEvent.Direction, String, Int64)>, rows count: Int
-    ) throws -> Int64 {
+    ) throws {
         let firstSeq: Int64
         if let next = knowledge.nextArchiveSeq {
             firstSeq = next
@@ -410,11 +414,13 @@ struct BatchWriter {
             firstSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM archive")).map { $0 + 1 } ?? 1
         }
         if records.readableBytes == 0 { recordsStart = try archiveLogEnd() }
+        archivedPositions.removeAll(keepingCapacity: true)
         let statement = try HotStatement(Self.archiveInsert.sql(rows: count), in: db, arena: arena)
         var seq = firstSeq
         for (envelope, direction, group, at) in rows {
             let first = Int32((seq - firstSeq) * 3)
             let position = recordsStart + Int64(records.readableBytes)
+            archivedPositions.append(position)
             _ = try ArchiveRecord.append(seq: seq, envelope: envelope, direction: direction, nodeID: nodeID, group: group,
                                          atMicros: at, to: &records)
             try statement.bind(seq, at: first + 1)
@@ -424,13 +430,12 @@ struct BatchWriter {
         }
         try statement.execute()
         knowledge.nextArchiveSeq = seq
-        return firstSeq
     }
 
     private static let archiveInsert = MultiRowInsert(
         "INSERT INTO archive (seq, correlation_id, position)", columns: 3)
     private static let outboxInsert = MultiRowInsert(
-        "INSERT INTO outbox (event_id, published_at, parked, pending, archive_seq)", columns: 5)
+        "INSERT INTO outbox (event_id, published_at, parked, pending, archive_position)", columns: 5)
     private static let releaseInsert = MultiRowInsert(
         #"INSERT OR IGNORE INTO outbox_released (event_id, "group")"#, columns: 2)
     private static let idempotencyInsert = MultiRowInsert(

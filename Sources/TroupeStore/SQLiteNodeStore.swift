@@ -86,6 +86,12 @@ public final class SQLiteNodeStore: NodeStore {
 
     /// A store for `nodeID` in a private in-memory database (no WAL, nothing survives): for tests.
     public static func inMemory(nodeID: String, archiveCapacity: Int = SQLiteNodeStore.defaultArchiveCapacity) throws -> SQLiteNodeStore {
+        try inMemory(nodeID: nodeID, archiveCapacity: archiveCapacity, archiveSegmentSize: ArchiveLog.defaultSegmentSize)
+    }
+
+    /// An in-memory store whose archive log is cut into segments of `archiveSegmentSize` bytes
+    /// (tests choose it).
+    static func inMemory(nodeID: String, archiveCapacity: Int, archiveSegmentSize: Int64) throws -> SQLiteNodeStore {
         let writer: DatabaseQueue
         do {
             writer = try DatabaseQueue(configuration: configuration(synchronous: .normal, checkpointer: nil))
@@ -93,7 +99,7 @@ public final class SQLiteNodeStore: NodeStore {
             throw StoreError(code: .storageFailure, message: "cannot open in-memory node store: \(error)")
         }
         return try SQLiteNodeStore(writer: writer, path: nil, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: nil,
-                                   archiveLog: .inMemory(), syncsArchiveLog: false)
+                                   archiveLog: .inMemory(segmentSize: archiveSegmentSize), syncsArchiveLog: false)
     }
 
     private init(

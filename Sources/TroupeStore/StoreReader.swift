@@ -37,11 +37,10 @@ struct StoreReader {
         }
         var events: [StoredOutboxEvent] = []
         let rows = try Row.fetchCursor(
-            // The envelope is the archive row's, or the row's own once retention took that (schema v5).
+            // The envelope is the archive log's record, or the row's own once retention took that (schema v7).
             db.cachedStatement(sql: """
-                SELECT o.event_id, o.published_at, o.parked, o.pending, o.envelope, a.seq, a.position
-                FROM outbox o LEFT JOIN archive a ON a.seq = o.archive_seq
-                ORDER BY o.published_at, o.event_id
+                SELECT event_id, published_at, parked, pending, envelope, archive_position FROM outbox
+                ORDER BY published_at, event_id
                 """)
         )
         while let row = try rows.next() {
@@ -56,11 +55,8 @@ struct StoreReader {
             for group in released[id] ?? [] { pending.remove(group) }
             guard try row.decode(Bool.self, atIndex: 2) || !pending.isEmpty else { continue }
             let envelope: Envelope
-            if let seq = try row.decode(Int64?.self, atIndex: 5) {
-                guard let record = try archiveLog.record(at: try row.decode(Int64.self, atIndex: 6), seq: seq) else {
-                    throw StoreError(code: .corruptRecord, message: "outbox event \(id): the log segment of its archive row \(seq) is gone")
-                }
-                envelope = record.event.envelope
+            if let position = try row.decode(Int64?.self, atIndex: 5) {
+                envelope = try archiveLog.envelope(ofOutboxEvent: id, at: position)
             } else {
                 envelope = try row.withUnsafeData(atIndex: 4) {
                     try RecordCoding.envelope(from: $0, what: "outbox event \(id)")

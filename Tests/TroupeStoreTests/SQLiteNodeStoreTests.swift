@@ -58,7 +58,7 @@ struct SQLiteNodeStoreTests {
             })
             try await store.writer.write { db in
                 // The outbox row's own copy (as retention leaves it) is garbage.
-                try db.execute(sql: "UPDATE outbox SET envelope = ?, archive_seq = NULL", arguments: [Data("garbage, not a frame".utf8)])
+                try db.execute(sql: "UPDATE outbox SET envelope = ?, archive_position = NULL", arguments: [Data("garbage, not a frame".utf8)])
                 // A valid frame with one body byte flipped: the CRC catches it.
                 try db.execute(sql: "UPDATE dead_letter SET envelope = substr(envelope, 1, 20) || x'FF' || substr(envelope, 22)")
                 // An entry naming the wrong place in the archive log: the record's checks catch it.
@@ -112,17 +112,25 @@ struct SQLiteNodeStoreTests {
     }
 
     @Test(arguments: StoreKind.sqlite)
-    func anOutboxRowWhoseArchiveRowIsMissingIsACorruptRecord(kind: StoreKind) async throws {
+    func anOutboxRowNamingNoRecordOfItsEventIsACorruptRecord(kind: StoreKind) async throws {
         try await withSQLiteStore(kind) { store in
             try await store.apply(batch {
-                $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a"], publishedAtMicros: 100)]
+                $0.published = [PublishedEvent(envelope: envelope(1), groups: ["a"], publishedAtMicros: 100),
+                                PublishedEvent(envelope: envelope(2), groups: ["a"], publishedAtMicros: 200)]
             })
-            // The outbox row names its archive row, which holds the envelope (schema v5).
-            #expect(try await outboxRowsHoldingTheirEnvelope(store) == [false])
-            try await store.writer.write { db in try db.execute(sql: "DELETE FROM archive") }
+            // The outbox row names its record in the archive log (schema v7).
+            #expect(try await outboxRowsHoldingTheirEnvelope(store) == [false, false])
+            // Event 2's row names event 1's record; event 1's row a position inside it.
+            try await store.writer.write { db in
+                try db.execute(sql: "UPDATE outbox SET archive_position = (SELECT min(archive_position) FROM outbox)")
+            }
             let error = await #expect(throws: StoreError.self) { try await store.loadSnapshot(nowMicros: 0) }
             #expect(error?.code == .corruptRecord)
-            #expect(error?.message.contains("outbox event \(eventID(1))") == true)
+            #expect(error?.message.contains("outbox event \(eventID(2))") == true)
+            try await store.writer.write { db in try db.execute(sql: "UPDATE outbox SET archive_position = archive_position + 1") }
+            let inside = await #expect(throws: StoreError.self) { try await store.loadSnapshot(nowMicros: 0) }
+            #expect(inside?.code == .corruptRecord)
+            #expect(inside?.message.contains("outbox event \(eventID(1))") == true)
         }
     }
 
@@ -130,9 +138,12 @@ struct SQLiteNodeStoreTests {
     func retentionCopiesAnOwedEventsEnvelopeIntoItsOutboxRowBeforeDroppingItsArchiveRow(kind: StoreKind) async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("node-a.sqlite").path
+            // Segments of 256 bytes, shorter than a record: retention removes those of the
+            // entries it drops, and owed events must take their envelope first.
             let store = kind == .sqliteFile
-                ? try SQLiteNodeStore(path: path, nodeID: "node-a", archiveCapacity: 2)
-                : try SQLiteNodeStore.inMemory(nodeID: "node-a", archiveCapacity: 2)
+                ? try SQLiteNodeStore(path: path, nodeID: "node-a", synchronous: .normal, archiveCapacity: 2,
+                                      checkpointer: WALCheckpointer(path: path), archiveSegmentSize: 256)
+                : try SQLiteNodeStore.inMemory(nodeID: "node-a", archiveCapacity: 2, archiveSegmentSize: 256)
             // Events 1 and 2 stay owed; 3 and 4 come and go; 5 and 6 push 1 and 2 out of the archive.
             try await store.apply(batch {
                 $0.published = (1 ... 4).map { PublishedEvent(envelope: envelope($0), groups: ["billing"], publishedAtMicros: 1_000 + Int64($0)) }
@@ -273,7 +284,8 @@ struct SQLiteNodeStoreTests {
             #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.contains("pending BLOB") && $0.hasSuffix("WITHOUT ROWID") })
             #expect(!schema.contains { $0.hasPrefix("outbox_group") || $0.hasPrefix("outbox_by_age") })
             #expect(schema.contains { $0.hasPrefix("archive: ") && !$0.contains("AUTOINCREMENT") })
-            #expect(schema.contains { $0.hasPrefix("outbox_by_archive_seq: ") && $0.contains("WHERE archive_seq IS NOT NULL") })
+            #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.contains("archive_position INTEGER") })
+            #expect(!schema.contains { $0.hasPrefix("outbox_by_archive_seq") })
             // Migrated rows (3, and 5 whose groups were all acked) keep their envelope; the new
             // one (4) names its archive row.
             #expect(try await outboxRowsHoldingTheirEnvelope(store) == [true, true, false])
@@ -384,7 +396,7 @@ struct SQLiteNodeStoreTests {
     /// names the archive row that does (false; the schema's `CHECK` allows nothing else).
     private func outboxRowsHoldingTheirEnvelope(_ store: SQLiteNodeStore) async throws -> [Bool] {
         try await store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT archive_seq IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
+            try Row.fetchAll(db, sql: "SELECT archive_position IS NULL AS own FROM outbox ORDER BY published_at").map { $0["own"] as Bool }
         }
     }
 
