@@ -88,7 +88,17 @@ final class ArchiveLog: Sendable {
             defer { written.removeAll(keepingCapacity: true) }
             return written
         }
-        for segment in written.sorted() { try segments.sync(segment) }
+        var remaining = written.sorted()[...]
+        do {
+            while let segment = remaining.first {
+                try segments.sync(segment)
+                remaining = remaining.dropFirst()
+            }
+        } catch {
+            // Not synced: the next sync tries them again.
+            unsynced.withLock { $0.formUnion(remaining) }
+            throw error
+        }
     }
 
     /// The bytes at `position`: exactly `count` of them, or nil when a segment holding them was

@@ -74,7 +74,7 @@ public final class SQLiteNodeStore: NodeStore {
         }
         let archiveLog = try ArchiveLog(directory: "\(path)-archive", segmentSize: archiveSegmentSize)
         // Under NORMAL the WAL is synced by checkpoints; the records its rows name go first.
-        checkpointer.beforeEachCheckpoint { try? archiveLog.sync() }
+        checkpointer.beforeEachCheckpoint { (try? archiveLog.sync()) != nil }
         try self.init(writer: writer, path: path, nodeID: nodeID, archiveCapacity: archiveCapacity, checkpointer: checkpointer,
                       archiveLog: archiveLog, syncsArchiveLog: synchronous == .full)
         do {

@@ -40,7 +40,7 @@ final class WALCheckpointer: Sendable {
     private let isRunning = Atomic<Bool>(false)
     private let completed = Atomic<Int>(0)
     /// Run before each checkpoint, on the thread that checkpoints (``beforeEachCheckpoint(_:)``).
-    private let preparation = Mutex<(@Sendable () -> Void)?>(nil)
+    private let preparation = Mutex<(@Sendable () -> Bool)?>(nil)
 
     /// A checkpointer for the database at `path`; ``open()`` once the database is in WAL mode.
     /// The thresholds are ``CheckpointSchedule``'s, in WAL frames.
@@ -52,7 +52,9 @@ final class WALCheckpointer: Sendable {
 
     /// Runs `body` before each checkpoint: what the WAL's rows rely on (the archive log's
     /// records) is made durable before a checkpoint makes those rows part of the database.
-    func beforeEachCheckpoint(_ body: @escaping @Sendable () -> Void) {
+    /// When `body` returns false (it could not), that checkpoint is not run; a later commit
+    /// starts the next attempt.
+    func beforeEachCheckpoint(_ body: @escaping @Sendable () -> Bool) {
         preparation.withLock { $0 = body }
     }
 
@@ -95,7 +97,7 @@ final class WALCheckpointer: Sendable {
         case .none:
             return
         case .writer:
-            preparation.withLock { $0 }?()
+            guard preparation.withLock({ $0 })?() ?? true else { return }
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             return
         case .background:
@@ -106,8 +108,7 @@ final class WALCheckpointer: Sendable {
         else { return }
         schedule.withLock { $0.backgroundStarted(at: frames) }
         queue.asyncWriteWithoutTransaction { [self] db in
-            preparation.withLock { $0 }?()
-            if (try? db.checkpoint(.passive)) != nil { completed.add(1, ordering: .relaxed) }
+            if preparation.withLock({ $0 })?() ?? true, (try? db.checkpoint(.passive)) != nil { completed.add(1, ordering: .relaxed) }
             isRunning.store(false, ordering: .releasing)
         }
     }

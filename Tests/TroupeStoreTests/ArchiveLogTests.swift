@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NIOCore
+import Synchronization
 import Testing
 import Troupe
 import TroupeWire
@@ -164,6 +165,40 @@ struct ArchiveLogTests {
             // New entries follow the migrated ones.
             try await store.apply(batch { $0.handled = [handled(envelope(4, correlation: eventID(1)), key: "k4")] })
             #expect(try await store.archivedEvents(correlationID: eventID(1)).count == 3)
+            try store.close()
+        }
+    }
+
+    /// Under NORMAL the archive log is synced before each checkpoint makes the WAL's rows part
+    /// of the database; a checkpoint whose preparation fails is not run.
+    @Test
+    func aCheckpointRunsOnlyOnceItsPreparationSucceeded() async throws {
+        final class Gate: Sendable {
+            let calls = Atomic<Int>(0)
+            let open = Atomic<Bool>(false)
+        }
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("node-a.sqlite").path
+            let checkpointer = WALCheckpointer(path: path, backgroundThreshold: 20, writerThreshold: 1_000_000)
+            let store = try SQLiteNodeStore(path: path, nodeID: "node-a", synchronous: .normal, checkpointer: checkpointer)
+            let gate = Gate()
+            // In place of the store's own preparation (the log's sync), one that can fail.
+            checkpointer.beforeEachCheckpoint {
+                gate.calls.add(1, ordering: .relaxed)
+                return gate.open.load(ordering: .relaxed)
+            }
+            var n: UInt64 = 0
+            func commit() async throws {
+                n += 1
+                try await store.apply(batch { $0.handled = [handled(envelope(n), key: IdempotencyKey("k\(n)"))] })
+            }
+            while gate.calls.load(ordering: .relaxed) == 0, n < 5_000 { try await commit() }
+            #expect(gate.calls.load(ordering: .relaxed) > 0)
+            for _ in 0 ..< 100 { try await commit() }
+            #expect(checkpointer.backgroundCheckpoints == 0, "no checkpoint without its preparation")
+            gate.open.store(true, ordering: .relaxed)
+            while checkpointer.backgroundCheckpoints == 0, n < 10_000 { try await commit() }
+            #expect(checkpointer.backgroundCheckpoints > 0)
             try store.close()
         }
     }
