@@ -54,6 +54,6 @@ if ((${#first[@]} > 0)); then
     done
 fi
 find "$DATA" -name '*.sqlite' | sort | while read -r db; do
-    size=$(du -cm "$db" "$db-wal" 2>/dev/null | tail -1 | cut -f1)
-    echo "  $(basename "$db"): ${size} MB on disk (database + WAL)"
+    size=$(du -cm "$db" "$db-wal" "$db-archive" 2>/dev/null | tail -1 | cut -f1)
+    echo "  $(basename "$db"): ${size} MB on disk (database, WAL and archive log)"
 done

@@ -14,7 +14,7 @@ is not checkpointed or restarted under the copy (Benchmarks/README.md, fourteent
 
     troupe bench --mode durable --msgs 300000 --data /tmp/run --timeout 10 &
     sleep 2.5; pkill -STOP -f 'role (pub|sub)'
-    mkdir /tmp/snap && cp /tmp/run/*.sqlite* /tmp/snap/; pkill -KILL -f 'role (pub|sub)'
+    mkdir /tmp/snap && cp /tmp/run/*.sqlite /tmp/run/*.sqlite-wal /tmp/snap/; pkill -KILL -f 'role (pub|sub)'
     python3 Benchmarks/wal-pages.py /tmp/snap/pub-0.sqlite
 
 Needs the `sqlite3` command-line shell (Debian: `apt-get install sqlite3`).
