@@ -5,8 +5,8 @@ import Troupe
 import Glibc
 
 /// An ``ArchiveSegmentStore`` of files in one directory: segment `n` is the file
-/// `<n as 16 hex digits>.segment`. Files are opened once and kept open until removed or
-/// ``close()``d; a segment that does not exist is never created by a read.
+/// `<n as 16 hex digits>.segment`. The writer's files are opened once and kept open until
+/// removed or ``close()``d; reads open their own; a read never creates a segment.
 final class ArchiveSegmentDirectory: ArchiveSegmentStore {
     /// The directory, created if needed.
     let path: String
@@ -82,8 +82,16 @@ final class ArchiveSegmentDirectory: ArchiveSegmentStore {
         }
     }
 
+    /// Reads through a descriptor of its own, opened and closed per call: the writer may
+    /// remove the segment meanwhile (retention), and a read already under way then still reads
+    /// the file it opened, never a descriptor closed and reused for another file.
     func read(from number: Int64, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(StoreError) -> Int? {
-        guard let fd = try descriptor(number, create: false) else { return nil }
+        let fd = Glibc.open(file(number), O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw failure("open", number)
+        }
+        defer { Glibc.close(fd) }
         var done = 0
         while done < buffer.count {
             let count = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
