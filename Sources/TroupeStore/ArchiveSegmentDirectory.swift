@@ -71,14 +71,11 @@ final class ArchiveSegmentDirectory: ArchiveSegmentStore {
 
     func write(_ bytes: UnsafeRawBufferPointer, to number: Int64, at offset: Int64) throws(StoreError) {
         guard let fd = try descriptor(number, create: true) else { return }
-        var done = 0
-        while done < bytes.count {
-            let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure("write", number)
-            }
-            done += written
+        let written = try transfer(bytes.count, "write", number) { done in
+            pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+        }
+        guard written == bytes.count else {
+            throw StoreError(code: .storageFailure, message: "cannot write archive log segment \(file(number)): wrote \(written) of \(bytes.count) bytes")
         }
     }
 
@@ -92,15 +89,23 @@ final class ArchiveSegmentDirectory: ArchiveSegmentStore {
             throw failure("open", number)
         }
         defer { Glibc.close(fd) }
+        return try transfer(buffer.count, "read", number) { done in
+            pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        }
+    }
+
+    /// Calls `call` with the bytes done so far until `count` are done or it returns 0 (the
+    /// end of the file), retrying interrupted calls; returns how many were done.
+    private func transfer(_ count: Int, _ what: String, _ number: Int64, _ call: (Int) -> Int) throws(StoreError) -> Int {
         var done = 0
-        while done < buffer.count {
-            let count = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if count < 0 {
+        while done < count {
+            let result = call(done)
+            if result < 0 {
                 if errno == EINTR { continue }
-                throw failure("read", number)
+                throw failure(what, number)
             }
-            if count == 0 { break }
-            done += count
+            if result == 0 { break }
+            done += result
         }
         return done
     }

@@ -16,15 +16,16 @@ final class ArchiveSegmentMemory: ArchiveSegmentStore {
 
     func write(_ bytes: UnsafeRawBufferPointer, to number: Int64, at offset: Int64) {
         contents.withLock { segments in
-            var segment = segments[number] ?? []
+            // In place: a copy taken out of the dictionary and stored back would copy the
+            // whole segment on every write.
             let start = Int(offset)
-            if segment.count < start + bytes.count {
-                segment.append(contentsOf: repeatElement(0, count: start + bytes.count - segment.count))
+            let end = start + bytes.count
+            if segments[number, default: []].count < end {
+                segments[number, default: []].append(contentsOf: repeatElement(0, count: end - segments[number, default: []].count))
             }
-            segment.withUnsafeMutableBytes { target in
-                UnsafeMutableRawBufferPointer(rebasing: target[start ..< start + bytes.count]).copyMemory(from: bytes)
+            segments[number, default: []].withUnsafeMutableBytes { target in
+                UnsafeMutableRawBufferPointer(rebasing: target[start ..< end]).copyMemory(from: bytes)
             }
-            segments[number] = segment
         }
     }
 

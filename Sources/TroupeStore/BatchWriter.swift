@@ -150,8 +150,10 @@ struct BatchWriter {
                     """), arguments: [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)]) ?? 0
                 try run("DELETE FROM archive WHERE seq <= ?", [last])
                 knowledge.archiveSpan = try archiveSpan()
+                // No entry left: the log's end, which this transaction's records (written
+                // above, as `archived > 0`) set.
                 let oldestNamed = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq LIMIT 1"))
-                    ?? knowledge.archiveLogEnd ?? archiveLog.endOfSegments()
+                    ?? knowledge.archiveLogEnd!
                 // Segments go whole: those before the one holding the oldest named record.
                 let boundary = oldestNamed / archiveLog.segmentSize * archiveLog.segmentSize
                 if boundary > (try archiveLog.firstKeptPosition()) {
