@@ -202,4 +202,46 @@ struct ArchiveLogTests {
             try store.close()
         }
     }
+
+    /// The preparation a checkpoint runs is the one installed, not something grown from it.
+    /// Reading the closure out of a generic mutex once wrapped the stored closure in two more
+    /// reabstraction thunks on every attempt: memory grew under load, and each attempt called
+    /// through all the earlier wrappers until the stack overflowed. Measured here as the call
+    /// depth at which the preparation runs, which must not grow from attempt to attempt.
+    @Test
+    func aCheckpointsPreparationRunsAtTheSameDepthEveryTime() async throws {
+        final class Depths: Sendable {
+            let attempts = Atomic<Int>(0)
+            let least = Atomic<Int>(.max)
+            let most = Atomic<Int>(0)
+        }
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("node-a.sqlite").path
+            let checkpointer = WALCheckpointer(path: path, backgroundThreshold: 20, writerThreshold: 40)
+            let store = try SQLiteNodeStore(path: path, nodeID: "node-a", synchronous: .normal, checkpointer: checkpointer)
+            let depths = Depths()
+            // glibc's `backtrace(3)`, which the Glibc module does not import.
+            typealias Backtrace = @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, Int32) -> Int32
+            let backtrace = unsafeBitCast(try #require(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "backtrace")), to: Backtrace.self)
+            checkpointer.beforeEachCheckpoint {
+                var frames = [UnsafeMutableRawPointer?](repeating: nil, count: 8_192)
+                let depth = Int(backtrace(&frames, Int32(frames.count)))
+                depths.least.min(depth, ordering: .relaxed)
+                depths.most.max(depth, ordering: .relaxed)
+                depths.attempts.add(1, ordering: .relaxed)
+                return true
+            }
+            var n: UInt64 = 0
+            while depths.attempts.load(ordering: .relaxed) < 300, n < 50_000 {
+                n += 1
+                try await store.apply(batch { $0.handled = [handled(envelope(n), key: IdempotencyKey("k\(n)"))] })
+            }
+            #expect(depths.attempts.load(ordering: .relaxed) >= 300)
+            // The writer's and the background connection's paths differ by a few dozen frames;
+            // the wrappers added two per attempt, 600 after 300 attempts.
+            let spread = depths.most.load(ordering: .relaxed) - depths.least.load(ordering: .relaxed)
+            #expect(spread < 100, "the preparation ran \(spread) frames deeper on a later attempt")
+            try store.close()
+        }
+    }
 }
