@@ -153,10 +153,27 @@ final class ArchiveLog: Sendable {
             if try wasRemoved(position) { return nil }
             throw StoreError(code: .corruptRecord, message: "the archive log ends before the record at position \(position)")
         }
-        guard let header = try bytes(at: position, count: ArchiveRecord.headerLength) else { return try missing() }
-        let length = header.withUnsafeReadableBytes { ArchiveRecord.bodyLength(ofHeader: $0) } ?? 0
-        guard let whole = try bytes(at: position, count: ArchiveRecord.headerLength + length) else { return try missing() }
+        guard var whole = try bytes(at: position, count: ArchiveRecord.headerLength) else { return try missing() }
+        let length = whole.withUnsafeReadableBytes { ArchiveRecord.bodyLength(ofHeader: $0) } ?? 0
+        let bodyStart = position + Int64(ArchiveRecord.headerLength)
+        // A damaged header may announce up to 4 GiB: the log's length is checked before that
+        // much is allocated and read.
+        guard try holds(count: length, from: bodyStart) else {
+            if try wasRemoved(position) { return nil }
+            throw StoreError(code: .corruptRecord,
+                             message: "the archive record at log position \(position) announces \(length) bytes, more than the log holds")
+        }
+        guard var body = try bytes(at: bodyStart, count: length) else { return try missing() }
+        whole.writeBuffer(&body)
         return try ArchiveRecord(decoding: whole, position: position, expectedSeq: seq)
+    }
+
+    /// Whether the log reaches `start + count`: the segment holding the last of those bytes is
+    /// long enough (a segment missing before it still makes the read come back short).
+    private func holds(count: Int, from start: Int64) throws(StoreError) -> Bool {
+        guard count > 0 else { return true }
+        let last = start + Int64(count) - 1
+        return try segments.length(of: last / segmentSize) > last % segmentSize
     }
 
     /// The length of the whole record at `position` (header included), from its header.

@@ -81,9 +81,11 @@ enum StoreSchema {
                 position INTEGER NOT NULL
             );
             """)
+        // Rows go in as their records are gathered: the records reach the log (below) before
+        // the migration's transaction commits the rows that name them.
+        let insert = try db.makeStatement(sql: "INSERT INTO archive_v6 (seq, correlation_id, position) VALUES (?, ?, ?)")
         var written = try archiveLog.endOfSegments()
         var records = ByteBuffer()
-        var entries: [(seq: Int64, correlation: Data, position: Int64)] = []
         let rows = try Row.fetchCursor(db, sql: #"SELECT seq, direction, node_id, "group", at, envelope, correlation_id FROM archive ORDER BY seq"#)
         while let row = try rows.next() {
             let seq: Int64 = row[0]
@@ -95,7 +97,7 @@ enum StoreSchema {
             let position = written + Int64(records.readableBytes)
             _ = try ArchiveRecord.append(seq: seq, envelope: envelope, direction: direction, nodeID: row[2], group: row[3],
                                          atMicros: row[4], to: &records)
-            entries.append((seq, row[6], position))
+            try insert.execute(arguments: [seq, row[6] as Data, position])
             if records.readableBytes >= 4 << 20 {
                 try archiveLog.write(records, at: written)
                 written += Int64(records.readableBytes)
@@ -104,10 +106,6 @@ enum StoreSchema {
         }
         try archiveLog.write(records, at: written)
         try archiveLog.sync()
-        for entry in entries {
-            try db.execute(sql: "INSERT INTO archive_v6 (seq, correlation_id, position) VALUES (?, ?, ?)",
-                           arguments: [entry.seq, entry.correlation, entry.position])
-        }
         try db.execute(sql: """
             DROP TABLE archive;
             ALTER TABLE archive_v6 RENAME TO archive;

@@ -72,6 +72,20 @@ struct ArchiveLogTests {
         #expect(error?.code == .corruptRecord)
     }
 
+    /// A damaged header that announces far more than the log holds is a corrupt record, told
+    /// from the log's length before that much is allocated or read.
+    @Test
+    func aHeaderAnnouncingMoreThanTheLogHoldsIsACorruptRecord() throws {
+        let log = ArchiveLog.inMemory(segmentSize: 256)
+        var buffer = ByteBuffer()
+        _ = try record(1, seq: 1, into: &buffer)
+        buffer.setInteger(UInt32(0xFFFF_FF00), at: buffer.readerIndex)
+        try log.write(buffer, at: 0)
+        let error = #expect(throws: StoreError.self) { try log.record(at: 0, seq: 1) }
+        #expect(error?.code == .corruptRecord)
+        #expect(error?.message.contains("announces 4294967040 bytes, more than the log holds") == true, "\(String(describing: error))")
+    }
+
     /// A crash after the log write and before the commit leaves records no entry names; a
     /// rolled-back transaction too. The writer starts at the end of the last named record,
     /// cuts the rest, and every entry reads back after a reopen.
