@@ -4,8 +4,9 @@ import Troupe
 import TroupeWire
 
 /// The archive's records, appended to a log beside the database instead of stored in its
-/// b-trees (schema v6): the `archive` table keeps, per entry, only its seq, its correlation id
-/// (for timelines) and its record's position here.
+/// b-trees (schema v6): the database keeps, per entry, only its seq, its correlation id (for
+/// timelines) and its record's position here — since schema v8 in blocks of consecutive
+/// entries (``ArchiveIndexBlock``).
 ///
 /// Why: the archive row of every event, with its whole envelope, on both nodes, was most of
 /// what a durable node wrote. Read back from the WAL (`Benchmarks/wal-pages.py`), archive

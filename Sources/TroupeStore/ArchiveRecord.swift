@@ -12,8 +12,8 @@ import TroupeWire
 ///   | the envelope as a whole EVENT frame (``RecordCoding``), to the end of the body
 /// ```
 ///
-/// The seq is the entry's key in the database's `archive` table; a reader checks it against
-/// the row that named the record, so a position that points at the wrong record is caught, not
+/// The seq is the entry's number in the database's archive blocks (``ArchiveIndexBlock``); a
+/// reader checks it against the entry that named the record, so a position that points at the wrong record is caught, not
 /// believed. The checksum covers the whole body, the envelope frame carries its own.
 ///
 /// Pure: encoding and decoding touch no file (``ArchiveLog`` does the I/O).

@@ -23,8 +23,12 @@ struct BatchWriter {
     /// After ``trim()`` dropped archive entries: the oldest position an entry still names (or
     /// the log's end), before which the store removes the log's segments once it committed.
     private(set) var oldestArchivePosition: Int64?
-    /// The log positions of the records the last ``archive(_:rows:)`` wrote, in order.
+    /// The log positions of the records the last ``archive(_:)`` wrote, in order.
     private var archivedPositions: [Int64] = []
+    /// This transaction's archive entries, in blocks, written by ``trim()``; the first block may
+    /// continue the newest one stored (`continuesNewestBlock`).
+    private var archiveBlocks: [ArchiveIndexBlock] = []
+    private var continuesNewestBlock = false
     /// The most archive rows the store keeps (see ``trim()``).
     let archiveCapacity: Int
     /// Reused for every envelope of the batch.
@@ -111,11 +115,12 @@ struct BatchWriter {
 
     /// After the transaction's batches: removes the idempotency records that expired by the
     /// latest handled event (at most ``StoreBatch/expiredRecordPurgeLimit`` per batch, oldest
-    /// expiry first, through the expiry index), and the archive rows beyond ``archiveCapacity``
-    /// (oldest first, at most ``StoreBatch/trimmingLimit(recorded:)`` of what this transaction
-    /// archived, so lowering the capacity of a large archive drains it over many commits
-    /// instead of stalling one). An outbox event whose envelope is in an archive row about to
-    /// go copies it into its own row first, so retention never takes an event still owed.
+    /// expiry first, through the expiry index), and the archive entries beyond
+    /// ``archiveCapacity`` (oldest first, at most ``StoreBatch/trimmingLimit(recorded:)`` of what
+    /// this transaction archived, so lowering the capacity of a large archive drains it over
+    /// many commits; see ``trimArchive()``). An outbox event whose record is in a log segment
+    /// about to go copies its envelope into its own row first, so retention never takes an
+    /// event still owed.
     ///
     /// ``knowledge`` says whether either is due, so a commit with nothing to trim — every commit
     /// while the archive is below its capacity and no record has reached its expiry — runs no
@@ -123,6 +128,7 @@ struct BatchWriter {
     /// commit's handling time), so a restarted retention clock still resumes from it.
     mutating func trim() throws {
         try writeArchiveRecords()
+        try writeArchiveBlocks()
         if let retentionNow {
             if let known = knowledge.oldestExpiry {
                 knowledge.oldestExpiry = min(known, oldestRecorded)
@@ -138,30 +144,111 @@ struct BatchWriter {
             }
         }
         if archived > 0 {
-            if let known = knowledge.archiveSpan {
-                knowledge.archiveSpan = known + archived
+            try trimArchive()
+        }
+    }
+
+    /// Keeps the newest ``archiveCapacity`` archive entries: moves the horizon (the oldest entry
+    /// kept) up by at most ``StoreBatch/trimmingLimit(recorded:)`` of what this transaction
+    /// archived, deletes the blocks wholly below it, and marks for removal the log segments
+    /// before the oldest record still named (copying the envelopes of owed events out of them
+    /// first). A block the horizon cuts through stays; readers skip its entries below the
+    /// horizon.
+    private mutating func trimArchive() throws {
+        guard let next = knowledge.nextArchiveSeq else { return }
+        let horizon = try archiveHorizon()
+        guard next - horizon > Int64(archiveCapacity) else { return }
+        let newHorizon = min(next - Int64(archiveCapacity), horizon + Int64(StoreBatch.trimmingLimit(recorded: archived)))
+        try run("UPDATE archive_horizon SET first_kept_seq = ? WHERE id = 1", [newHorizon])
+        knowledge.archiveHorizon = newHorizon
+        // The block holding the new horizon (blocks are consecutive runs of seqs, keyed by their
+        // first) stays and every block before it goes; with no block holding it, every block
+        // up to it goes.
+        var oldestNamed: Int64?
+        let holding = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT first_seq, entries FROM archive_block WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1"),
+            arguments: [newHorizon]
+        )
+        if let holding {
+            let block = try ArchiveIndexBlock(firstSeq: holding[0], decoding: holding[1])
+            if block.holds(newHorizon) {
+                try run("DELETE FROM archive_block WHERE first_seq < ?", [block.firstSeq])
+                oldestNamed = block.position(at: Int(newHorizon - block.firstSeq))
             } else {
-                knowledge.archiveSpan = try archiveSpan()
-            }
-            if knowledge.archiveSpan! > archiveCapacity {
-                // The newest `archiveCapacity` rows are those with seq > max − capacity.
-                let last = try Int64.fetchOne(db.cachedStatement(sql: """
-                    SELECT min((SELECT max(seq) FROM archive) - ?, (SELECT min(seq) FROM archive) + ? - 1)
-                    """), arguments: [archiveCapacity, StoreBatch.trimmingLimit(recorded: archived)]) ?? 0
-                try run("DELETE FROM archive WHERE seq <= ?", [last])
-                knowledge.archiveSpan = try archiveSpan()
-                // No entry left: the log's end, which this transaction's records (written
-                // above, as `archived > 0`) set.
-                let oldestNamed = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq LIMIT 1"))
-                    ?? knowledge.archiveLogEnd!
-                // Segments go whole: those before the one holding the oldest named record.
-                let boundary = oldestNamed / archiveLog.segmentSize * archiveLog.segmentSize
-                if boundary > (try archiveLog.firstKeptPosition()) {
-                    try keepEnvelopesOfOwedEvents(before: boundary)
-                    oldestArchivePosition = boundary
-                }
+                try run("DELETE FROM archive_block WHERE first_seq <= ?", [block.firstSeq])
             }
         }
+        if oldestNamed == nil, let next = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT first_seq, entries FROM archive_block WHERE first_seq > ? ORDER BY first_seq LIMIT 1"),
+            arguments: [newHorizon]
+        ) {
+            oldestNamed = try ArchiveIndexBlock(firstSeq: next[0], decoding: next[1]).position(at: 0)
+        }
+        if let newest = knowledge.newestArchiveBlock, newest.nextSeq <= newHorizon {
+            knowledge.newestArchiveBlock = nil
+        }
+        // No entry left: the log's end, which this transaction's records (written before, as
+        // `archived > 0`) set.
+        let oldest = oldestNamed ?? knowledge.archiveLogEnd!
+        // Segments go whole: those before the one holding the oldest named record.
+        let boundary = oldest / archiveLog.segmentSize * archiveLog.segmentSize
+        if boundary > (try archiveLog.firstKeptPosition()) {
+            try keepEnvelopesOfOwedEvents(before: boundary)
+            oldestArchivePosition = boundary
+        }
+    }
+
+    /// The oldest archive entry retention keeps (``WriterKnowledge/archiveHorizon``).
+    private mutating func archiveHorizon() throws -> Int64 {
+        if let known = knowledge.archiveHorizon { return known }
+        let horizon = try Int64.fetchOne(db.cachedStatement(sql: "SELECT first_kept_seq FROM archive_horizon WHERE id = 1")) ?? 1
+        knowledge.archiveHorizon = horizon
+        return horizon
+    }
+
+    /// Writes this transaction's archive blocks: the newest stored block rewritten when the
+    /// first of them continues it, the others inserted.
+    private mutating func writeArchiveBlocks() throws {
+        guard !archiveBlocks.isEmpty else { return }
+        for (index, block) in archiveBlocks.enumerated() {
+            if index == 0, continuesNewestBlock {
+                try run("UPDATE archive_block SET entries = ? WHERE first_seq = ?", [block.blob, block.firstSeq])
+            } else {
+                try run("INSERT INTO archive_block (first_seq, entries) VALUES (?, ?)", [block.firstSeq, block.blob])
+            }
+        }
+        knowledge.newestArchiveBlock = archiveBlocks.last
+        knowledge.newestArchiveBlockKnown = true
+        archiveBlocks = []
+        continuesNewestBlock = false
+    }
+
+    /// The newest stored archive block (``WriterKnowledge/newestArchiveBlock``), nil when none.
+    private mutating func newestArchiveBlock() throws -> ArchiveIndexBlock? {
+        if knowledge.newestArchiveBlockKnown { return knowledge.newestArchiveBlock }
+        var block: ArchiveIndexBlock?
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT first_seq, entries FROM archive_block ORDER BY first_seq DESC LIMIT 1")) {
+            block = try ArchiveIndexBlock(firstSeq: row[0], decoding: row[1])
+        }
+        knowledge.newestArchiveBlock = block
+        knowledge.newestArchiveBlockKnown = true
+        return block
+    }
+
+    /// Adds the entry `seq` to this transaction's blocks: to the newest stored block while it
+    /// has room and ends just before `seq`, else to a new one.
+    private mutating func appendArchiveEntry(seq: Int64, correlationID: EventID, position: Int64) throws {
+        if archiveBlocks.isEmpty {
+            if let newest = try newestArchiveBlock(), !newest.isFull, newest.nextSeq == seq {
+                archiveBlocks = [newest]
+                continuesNewestBlock = true
+            } else {
+                archiveBlocks = [ArchiveIndexBlock(firstSeq: seq)]
+            }
+        } else if archiveBlocks[archiveBlocks.count - 1].isFull || archiveBlocks[archiveBlocks.count - 1].nextSeq != seq {
+            archiveBlocks.append(ArchiveIndexBlock(firstSeq: seq))
+        }
+        archiveBlocks[archiveBlocks.count - 1].append(correlationID: correlationID, position: position)
     }
 
     /// Writes this transaction's archive records into the log (syncing it under `FULL`), before
@@ -195,7 +282,8 @@ struct BatchWriter {
     private mutating func archiveLogEnd() throws -> Int64 {
         if let end = knowledge.archiveLogEnd { return end }
         let end: Int64
-        if let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM archive ORDER BY seq DESC LIMIT 1")) {
+        if let block = try newestArchiveBlock() {
+            let newest = block.position(at: block.count - 1)
             end = newest + Int64(try archiveLog.recordLength(at: newest))
         } else {
             end = try archiveLog.endOfSegments()
@@ -207,13 +295,6 @@ struct BatchWriter {
 
     private func oldestExpiry() throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(expires_at) FROM idempotency")) ?? .max
-    }
-
-    private func archiveSpan() throws -> Int {
-        // Two scalar subqueries, each answered from one end of the b-tree: `SELECT max(seq) -
-        // min(seq) FROM archive` would scan every row (SQLite's min/max shortcut needs the
-        // aggregate alone in its query; measured: the scan made every pruning commit slow).
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT (SELECT max(seq) FROM archive) - (SELECT min(seq) FROM archive) + 1")) ?? 0
     }
 
     /// Checks and records each handled event's idempotency key, then archives it. A key recorded
@@ -242,7 +323,7 @@ struct BatchWriter {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                 for event in chunk { try recordKeyReplacingExpired(of: event) }
             }
-            try archive(chunk.lazy.map { ($0.envelope, .handled, $0.group, $0.handledAtMicros) }, rows: rows)
+            try archive(chunk.lazy.map { ($0.envelope, .handled, $0.group, $0.handledAtMicros) })
         }
     }
 
@@ -273,14 +354,14 @@ struct BatchWriter {
     }
 
     /// Archives each published event and puts it in the outbox, owing its groups (replacing an
-    /// earlier copy and its groups). The outbox row names the archive row, which holds the
-    /// envelope (schema v5). Both tables take their rows in chunks (``MultiRowInsert``).
+    /// earlier copy and its groups). The outbox row names the event's archive record, which
+    /// holds the envelope (schema v7); its rows go in chunks (``MultiRowInsert``).
     private mutating func recordPublished(_ published: [PublishedEvent]) throws {
         var start = published.startIndex
         for rows in MultiRowInsert.chunks(of: published.count) {
             let chunk = published[start ..< start + rows]
             start += rows
-            try archive(chunk.lazy.map { ($0.envelope, .published, "", $0.publishedAtMicros) }, rows: rows)
+            try archive(chunk.lazy.map { ($0.envelope, .published, "", $0.publishedAtMicros) })
             let insert = try HotStatement(Self.outboxInsert.sql(rows: rows), in: db, arena: arena)
             for (row, event) in chunk.enumerated() {
                 let first = Int32(row * 5)
@@ -398,44 +479,33 @@ struct BatchWriter {
         }
     }
 
-    /// Appends one archive entry per element of `rows` (as many as `count`, a chunk size of
-    /// ``MultiRowInsert``) in one statement, and its record to this transaction's records; the
-    /// records' log positions are left in ``archivedPositions`` for the outbox rows written next.
+    /// Appends one archive entry per element of `rows` to this transaction's blocks, and its
+    /// record to this transaction's records; the records' log positions are left in
+    /// ``archivedPositions`` for the outbox rows written next.
     ///
-    /// Seqs are assigned here rather than by SQLite, without reading `last_insert_rowid()` per
-    /// row: the next seq is one past the largest written (``WriterKnowledge/nextArchiveSeq``,
-    /// read from the table when not known yet), which is what SQLite would assign
-    /// (``StoreSchema/version3``: rows are only appended, and deleted oldest first).
-    private mutating func archive(
-        _ rows: some Sequence<(Envelope, ArchivedEvent.Direction, String, Int64)>, rows count: Int
-    ) throws {
-        let firstSeq: Int64
+    /// Seqs are assigned here: one past the largest written (``WriterKnowledge/nextArchiveSeq``;
+    /// when not known yet, read from the newest block, or the horizon once retention emptied
+    /// the archive).
+    private mutating func archive(_ rows: some Sequence<(Envelope, ArchivedEvent.Direction, String, Int64)>) throws {
+        var seq: Int64
         if let next = knowledge.nextArchiveSeq {
-            firstSeq = next
+            seq = next
         } else {
-            firstSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM archive")).map { $0 + 1 } ?? 1
+            seq = max(try newestArchiveBlock()?.nextSeq ?? 1, try archiveHorizon())
         }
         if records.readableBytes == 0 { recordsStart = try archiveLogEnd() }
         archivedPositions.removeAll(keepingCapacity: true)
-        let statement = try HotStatement(Self.archiveInsert.sql(rows: count), in: db, arena: arena)
-        var seq = firstSeq
         for (envelope, direction, group, at) in rows {
-            let first = Int32((seq - firstSeq) * 3)
             let position = recordsStart + Int64(records.readableBytes)
             archivedPositions.append(position)
             _ = try ArchiveRecord.append(seq: seq, envelope: envelope, direction: direction, nodeID: nodeID, group: group,
                                          atMicros: at, to: &records)
-            try statement.bind(seq, at: first + 1)
-            try statement.bind(envelope.correlationID, at: first + 2)
-            try statement.bind(position, at: first + 3)
+            try appendArchiveEntry(seq: seq, correlationID: envelope.correlationID, position: position)
             seq += 1
         }
-        try statement.execute()
         knowledge.nextArchiveSeq = seq
     }
 
-    private static let archiveInsert = MultiRowInsert(
-        "INSERT INTO archive (seq, correlation_id, position)", columns: 3)
     private static let outboxInsert = MultiRowInsert(
         "INSERT INTO outbox (event_id, published_at, parked, pending, archive_position)", columns: 5)
     private static let releaseInsert = MultiRowInsert(

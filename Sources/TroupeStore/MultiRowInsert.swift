@@ -5,9 +5,8 @@
 /// halt, the reset and the clearing of its bindings. Measured with callgrind on SQLite 3.40 (a
 /// C loop inserting archive-shaped rows, ~400-byte envelope, one commit per 64 rows): ~19.0k
 /// instructions per row one statement per row, ~15.5k four rows per statement, ~14.1k sixteen
-/// (Benchmarks/README.md, seventeenth round). A durable publisher writes an archive row and an
-/// outbox row per event and a subscriber an idempotency row and an archive row, so these
-/// statements take their rows in chunks of ``chunkSizes``: a batch of 37 events is 16 + 16 + 4
+/// (Benchmarks/README.md, seventeenth round). A durable publisher writes an outbox row per
+/// event and a subscriber an idempotency row, so these statements take their rows in chunks of ``chunkSizes``: a batch of 37 events is 16 + 16 + 4
 /// + 1 rows, four statements instead of 37.
 ///
 /// Deletes stay one row per statement: `DELETE … WHERE event_id IN (?, …)` builds an ephemeral

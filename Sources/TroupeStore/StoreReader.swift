@@ -113,32 +113,52 @@ struct StoreReader {
         return letters
     }
 
+    /// The entries of one correlation, in seq order: every kept block is scanned (see
+    /// ``ArchiveIndexBlock``).
     func archive(correlationID: EventID) throws -> [ArchivedEvent] {
-        try archiveRows(
-            db.cachedStatement(sql: "SELECT seq, position FROM archive WHERE correlation_id = ? ORDER BY seq"),
-            arguments: [RecordCoding.blob(of: correlationID)]
-        )
+        let horizon = try archiveHorizon()
+        var entries: [(seq: Int64, position: Int64)] = []
+        let blocks = try Row.fetchCursor(db.cachedStatement(sql: "SELECT first_seq, entries FROM archive_block ORDER BY first_seq"))
+        while let row = try blocks.next() {
+            let block = try ArchiveIndexBlock(firstSeq: row[0], decoding: row[1])
+            for index in 0 ..< block.count where block.correlationID(at: index) == correlationID {
+                let seq = block.firstSeq + Int64(index)
+                if seq >= horizon { entries.append((seq, block.position(at: index))) }
+            }
+        }
+        return try records(of: entries)
     }
 
-    /// The newest `limit` rows, newest last.
+    /// The newest `limit` entries, newest last.
     func recentArchive(limit: Int) throws -> [ArchivedEvent] {
         guard limit > 0 else { return [] }
-        let newestFirst = try archiveRows(
-            db.cachedStatement(sql: "SELECT seq, position FROM archive ORDER BY seq DESC LIMIT ?"),
-            arguments: [limit]
-        )
-        return newestFirst.reversed()
+        let horizon = try archiveHorizon()
+        var newestFirst: [(seq: Int64, position: Int64)] = []
+        let blocks = try Row.fetchCursor(db.cachedStatement(sql: "SELECT first_seq, entries FROM archive_block ORDER BY first_seq DESC"))
+        scan: while let row = try blocks.next() {
+            let block = try ArchiveIndexBlock(firstSeq: row[0], decoding: row[1])
+            for index in (0 ..< block.count).reversed() {
+                let seq = block.firstSeq + Int64(index)
+                guard seq >= horizon, newestFirst.count < limit else { break scan }
+                newestFirst.append((seq, block.position(at: index)))
+            }
+        }
+        return try records(of: newestFirst.reversed())
     }
 
-    /// The records the rows of `statement` name. An entry whose log segment retention removed
-    /// since this read transaction began (a writer in another process trimmed it) is left out,
-    /// as it would be from a read a moment later.
-    private func archiveRows(_ statement: Statement, arguments: StatementArguments) throws -> [ArchivedEvent] {
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
+    /// The oldest entry retention keeps; entries below it are gone even where their block is
+    /// still stored.
+    private func archiveHorizon() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT first_kept_seq FROM archive_horizon WHERE id = 1")) ?? 1
+    }
+
+    /// The records of `entries`. An entry whose log segment retention removed since this read
+    /// transaction began (a writer in another process trimmed it) is left out, as it would be
+    /// from a read a moment later.
+    private func records(of entries: some Sequence<(seq: Int64, position: Int64)>) throws -> [ArchivedEvent] {
         var events: [ArchivedEvent] = []
-        while let row = try rows.next() {
-            let seq = try row.decode(Int64.self, atIndex: 0)
-            if let record = try archiveLog.record(at: try row.decode(Int64.self, atIndex: 1), seq: seq) {
+        for entry in entries {
+            if let record = try archiveLog.record(at: entry.position, seq: entry.seq) {
                 events.append(record.event)
             }
         }

@@ -1,10 +1,11 @@
 /// What a store's writer knows about its tables between transactions, so that a commit does not
 /// ask SQLite again what an earlier commit already established.
 ///
-/// - `oldestExpiry` and `archiveSpan`: a commit with nothing to trim runs no trimming statement
-///   at all (see `BatchWriter.trim()`).
-/// - `nextArchiveSeq`: the writer numbers archive rows itself (see `BatchWriter`'s archive
-///   insert); without it, every transaction would first read the table's largest seq.
+/// - `oldestExpiry` and `archiveHorizon`: a commit with nothing to trim runs no trimming
+///   statement at all (see `BatchWriter.trim()`).
+/// - `nextArchiveSeq` and `newestArchiveBlock`: the writer numbers archive entries itself and
+///   fills the newest ``ArchiveIndexBlock`` before starting another; without them, every
+///   transaction would first read the newest block.
 /// - `releasedRowsMayExist`: completions skip the per-event probe of `outbox_released` while
 ///   the table is empty.
 ///
@@ -18,12 +19,17 @@
 struct WriterKnowledge: Sendable {
     /// The earliest idempotency expiry in the table (`Int64.max`: no records); nil: not known yet.
     var oldestExpiry: Int64?
-    /// `max(seq) − min(seq) + 1` of the archive (0: empty), which is its row count because rows
-    /// are appended at `max + 1` and deleted oldest first; nil: not known yet.
-    var archiveSpan: Int?
-    /// The seq of the next archive row: one past the largest ever written (so a seq is never
-    /// given twice, even after retention emptied the table); nil: not known yet.
+    /// The seq of the oldest archive entry retention keeps (`archive_horizon`): entries below it
+    /// are gone even where their block is still stored; nil: not known yet.
+    var archiveHorizon: Int64?
+    /// The seq of the next archive entry: one past the largest ever written (so a seq is never
+    /// given twice, even after retention emptied the archive); nil: not known yet.
     var nextArchiveSeq: Int64?
+    /// The newest stored archive block, which the next entries fill up before a new block is
+    /// started (nil: none stored); meaningful once `newestArchiveBlockKnown`.
+    var newestArchiveBlock: ArchiveIndexBlock?
+    /// Whether `newestArchiveBlock` was read from the table (or written since).
+    var newestArchiveBlockKnown = false
     /// Where the ``ArchiveLog``'s next record goes: one past the last record a committed entry
     /// names (nil: not known yet; the writer then also cuts any tail beyond it).
     var archiveLogEnd: Int64?

@@ -61,8 +61,15 @@ struct SQLiteNodeStoreTests {
                 try db.execute(sql: "UPDATE outbox SET envelope = ?, archive_position = NULL", arguments: [Data("garbage, not a frame".utf8)])
                 // A valid frame with one body byte flipped: the CRC catches it.
                 try db.execute(sql: "UPDATE dead_letter SET envelope = substr(envelope, 1, 20) || x'FF' || substr(envelope, 22)")
-                // An entry naming the wrong place in the archive log: the record's checks catch it.
-                try db.execute(sql: "UPDATE archive SET position = position + 1")
+                // Entries naming the wrong place in the archive log: the record's checks catch it.
+                for row in try Row.fetchAll(db, sql: "SELECT first_seq, entries FROM archive_block") {
+                    let block = try ArchiveIndexBlock(firstSeq: row[0], decoding: row[1])
+                    var shifted = ArchiveIndexBlock(firstSeq: block.firstSeq)
+                    for index in 0 ..< block.count {
+                        shifted.append(correlationID: block.correlationID(at: index), position: block.position(at: index) + 1)
+                    }
+                    try db.execute(sql: "UPDATE archive_block SET entries = ? WHERE first_seq = ?", arguments: [shifted.blob, block.firstSeq])
+                }
             }
             let snapshotError = await #expect(throws: StoreError.self) { try await store.loadSnapshot(nowMicros: 0) }
             #expect(snapshotError?.code == .corruptRecord)
@@ -102,7 +109,10 @@ struct SQLiteNodeStoreTests {
             })
             let (released, seqs) = try await store.writer.read { db in
                 (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_released") ?? -1,
-                 try Int64.fetchAll(db, sql: "SELECT seq FROM archive ORDER BY seq"))
+                 try Row.fetchAll(db, sql: "SELECT first_seq, entries FROM archive_block ORDER BY first_seq").flatMap { row in
+                     let block = try ArchiveIndexBlock(firstSeq: row[0], decoding: row[1])
+                     return (0 ..< block.count).map { block.firstSeq + Int64($0) }
+                 })
             }
             #expect(released == 0)
             #expect(seqs == [1, 2, 3])
@@ -283,7 +293,8 @@ struct SQLiteNodeStoreTests {
             }
             #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.contains("pending BLOB") && $0.hasSuffix("WITHOUT ROWID") })
             #expect(!schema.contains { $0.hasPrefix("outbox_group") || $0.hasPrefix("outbox_by_age") })
-            #expect(schema.contains { $0.hasPrefix("archive: ") && !$0.contains("AUTOINCREMENT") })
+            #expect(schema.contains { $0.hasPrefix("archive_block: ") })
+            #expect(!schema.contains { $0.hasPrefix("archive: ") || $0.hasPrefix("archive_by_correlation") })
             #expect(schema.contains { $0.hasPrefix("outbox: ") && $0.contains("archive_position INTEGER") })
             #expect(!schema.contains { $0.hasPrefix("outbox_by_archive_seq") })
             // Migrated rows (3, and 5 whose groups were all acked) keep their envelope; the new
