@@ -313,10 +313,9 @@ struct BatchWriter {
             start += rows
             let insert = try HotStatement(Self.idempotencyInsert.sql(rows: rows), in: db, arena: arena)
             for (row, event) in chunk.enumerated() {
-                let first = Int32(row * 3)
-                try insert.bind(event.idempotencyKey.description, at: first + 1)
-                try insert.bind(event.envelope.eventID, at: first + 2)
-                try insert.bind(event.expiresAtMicros, at: first + 3)
+                let first = Int32(row * 2)
+                try insert.bind(event.idempotencyKey, at: first + 1)
+                try insert.bind(event.expiresAtMicros, at: first + 2)
             }
             do {
                 try insert.execute()
@@ -333,19 +332,18 @@ struct BatchWriter {
         // One statement instead of a lookup and an insert: the row is written unless a live
         // record holds the key, in which case nothing changes.
         let record = try HotStatement("""
-            INSERT INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)
-            ON CONFLICT(key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
+            INSERT INTO idempotency (key, expires_at) VALUES (?, ?)
+            ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at
             WHERE idempotency.expires_at <= ?
             """, in: db, arena: arena)
-        let key = event.idempotencyKey.description
+        let key = event.idempotencyKey
         try record.bind(key, at: 1)
-        try record.bind(event.envelope.eventID, at: 2)
-        try record.bind(event.expiresAtMicros, at: 3)
-        try record.bind(event.retentionMicros, at: 4)
+        try record.bind(event.expiresAtMicros, at: 2)
+        try record.bind(event.retentionMicros, at: 3)
         try record.execute()
         guard db.changesCount == 0 else { return }
         let lookup = try db.cachedStatement(sql: "SELECT expires_at FROM idempotency WHERE key = ?")
-        let expiresAt = try Int64.fetchOne(lookup, arguments: [key]) ?? 0
+        let expiresAt = try Int64.fetchOne(lookup, arguments: [RecordCoding.databaseValue(of: key)]) ?? 0
         throw StoreError(
             code: .duplicateIdempotencyKey,
             message: "idempotency key '\(key)' of event \(event.envelope.eventID) is already recorded "
@@ -511,7 +509,7 @@ struct BatchWriter {
     private static let releaseInsert = MultiRowInsert(
         #"INSERT OR IGNORE INTO outbox_released (event_id, "group")"#, columns: 2)
     private static let idempotencyInsert = MultiRowInsert(
-        "INSERT INTO idempotency (key, event_id, expires_at)", columns: 3)
+        "INSERT INTO idempotency (key, expires_at)", columns: 2)
 
     /// Whether `outbox_released` may hold a row (``WriterKnowledge/releasedRowsMayExist``; read
     /// with one probe of the table when not known yet). While it is empty — always, while every

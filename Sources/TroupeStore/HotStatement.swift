@@ -1,6 +1,7 @@
 import GRDB
 import GRDBSQLite
 import NIOCore
+import Troupe
 import TroupeWire
 
 /// One of the statements every event pays for (outbox, idempotency, archive),
@@ -68,6 +69,16 @@ struct HotStatement {
             raw.storeBytes(of: id.high.bigEndian, toByteOffset: 0, as: UInt64.self)
             raw.storeBytes(of: id.low.bigEndian, toByteOffset: 8, as: UInt64.self)
             try bindBytes(UnsafeRawBufferPointer(raw), at: index, as: .blob)
+        }
+    }
+
+    /// Binds an idempotency key as it is stored (``RecordCoding/databaseValue(of:)``): an event
+    /// id as its 16-byte blob, other text as text.
+    func bind(_ key: IdempotencyKey, at index: Int32) throws {
+        if let eventID = key.eventID {
+            try bind(eventID, at: index)
+        } else {
+            try bind(key.description, at: index)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NIOCore
 import Troupe
 import TroupeWire
@@ -61,6 +62,24 @@ enum RecordCoding {
             )
         }
         return delivery.envelope
+    }
+
+    /// An idempotency key as stored (schema v9): a key that is an event id as that id's 16-byte
+    /// blob, any other key as its text. SQLite never finds a text equal to a blob, and
+    /// ``IdempotencyKey`` turns any text that is an id's canonical form into that id, so each
+    /// key has exactly one stored form.
+    static func databaseValue(of key: IdempotencyKey) -> DatabaseValue {
+        if let eventID = key.eventID { return blob(of: eventID).databaseValue }
+        return key.description.databaseValue
+    }
+
+    /// Reads a key written as ``databaseValue(of:)``; `what` names the record for the error.
+    static func idempotencyKey(from value: DatabaseValue, what: @autoclosure () -> String) throws(StoreError) -> IdempotencyKey {
+        switch value.storage {
+        case .blob(let data): return IdempotencyKey(eventID: try eventID(from: data, what: what()))
+        case .string(let text): return IdempotencyKey(text)
+        default: throw StoreError(code: .corruptRecord, message: "\(what()): idempotency key is neither text nor a 16-byte id")
+        }
     }
 
     /// The 16-byte big-endian form of `id`.

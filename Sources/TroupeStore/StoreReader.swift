@@ -19,7 +19,7 @@ struct StoreReader {
             arguments: [nowMicros]
         )
         while let row = try keyRows.next() {
-            keys[IdempotencyKey(try row.decode(String.self, atIndex: 0))] = try row.decode(Int64.self, atIndex: 1)
+            keys[try RecordCoding.idempotencyKey(from: row[0], what: "idempotency record")] = try row.decode(Int64.self, atIndex: 1)
         }
         var records: [String: Data] = [:]
         let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT key, value FROM state_record"))

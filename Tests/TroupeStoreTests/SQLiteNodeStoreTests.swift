@@ -304,6 +304,53 @@ struct SQLiteNodeStoreTests {
         }
     }
 
+    /// A v8 database's idempotency records keep working after v9: a key that is an event id
+    /// (in its canonical text) is stored as the id's 16 bytes, any other key as text, and both
+    /// are still refused as duplicates while live, and replaced once expired.
+    @Test
+    func aVersion8IdempotencyTableKeepsEveryKeyAndStoresIdsAs16Bytes() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("old.sqlite").path
+            SQLiteProcessSettings.applyOnce()
+            let old = try DatabaseQueue(path: path)
+            try StoreSchema.migrator(archiveLog: .inMemory()).migrate(old, upTo: "v8: archive entries in blocks")
+            let idKey = eventID(7).description
+            let lowercaseID = eventID(8).description.lowercased()
+            try await old.write { db in
+                for (key, expiresAt) in [(idKey, 50_000), ("order-42", 50_000), (lowercaseID, 50_000), ("gone", 10)] as [(String, Int64)] {
+                    try db.execute(sql: "INSERT INTO idempotency (key, event_id, expires_at) VALUES (?, ?, ?)",
+                                   arguments: [key, RecordCoding.blob(of: eventID(1)), expiresAt])
+                }
+            }
+            try old.close()
+
+            let store = try SQLiteNodeStore(path: path, nodeID: "node-a")
+            let stored = try await store.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT typeof(key), length(key) FROM idempotency ORDER BY expires_at, typeof(key), key")
+                    .map { "\($0[0] as String):\($0[1] as Int)" }
+            }
+            #expect(stored == ["text:4", "blob:16", "text:26", "text:8"])
+            let keys = try await store.loadSnapshot(nowMicros: 1_000).idempotencyKeys
+            #expect(keys == [IdempotencyKey(eventID: eventID(7)): 50_000, "order-42": 50_000, IdempotencyKey(lowercaseID): 50_000])
+            #expect(IdempotencyKey(idKey).eventID == eventID(7) && IdempotencyKey(lowercaseID).eventID == nil)
+            for key in [IdempotencyKey(eventID: eventID(7)), "order-42", IdempotencyKey(lowercaseID)] {
+                let error = await #expect(throws: StoreError.self) {
+                    try await store.apply(batch { $0.handled = [handled(envelope(9), key: key, at: 2_000, expiresAt: 90_000)] })
+                }
+                #expect(error?.code == .duplicateIdempotencyKey)
+                #expect(error?.message.contains("'\(key)'") == true)
+            }
+            // The expired text key is replaced, a new id key is recorded as 16 bytes.
+            try await store.apply(batch {
+                $0.handled = [handled(envelope(10), key: "gone", at: 2_000, expiresAt: 90_000),
+                              handled(envelope(11), at: 2_000, expiresAt: 90_000)]
+            })
+            #expect(try await store.loadSnapshot(nowMicros: 60_000).idempotencyKeys
+                == ["gone": 90_000, IdempotencyKey(eventID: eventID(11)): 90_000])
+            try store.close()
+        }
+    }
+
     @Test
     func anOutboxRowWhosePendingGroupsDoNotDecodeIsACorruptRecord() async throws {
         try await withTemporaryDirectory { directory in

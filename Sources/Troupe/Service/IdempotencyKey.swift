@@ -54,6 +54,15 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible, Expre
         }
     }
 
+    /// The event id this key is, when it is one (every default key, and any text that is an
+    /// id's canonical form); nil for other text. A store can keep such a key in 16 bytes.
+    public var eventID: EventID? {
+        switch storage {
+        case .eventID(let eventID): eventID
+        case .text: nil
+        }
+    }
+
     /// The key's text, as stored and logged.
     public var description: String {
         switch storage {
