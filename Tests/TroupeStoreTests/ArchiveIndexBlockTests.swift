@@ -67,10 +67,8 @@ struct ArchiveIndexBlockTests {
     @Test func aVersion7ArchiveMovesIntoBlocks() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("old.sqlite").path
-            SQLiteProcessSettings.applyOnce()
             let log = try ArchiveLog(directory: "\(path)-archive")
-            let old = try DatabaseQueue(path: path)
-            try StoreSchema.migrator(archiveLog: log).migrate(old, upTo: "v7: outbox rows name their record in the archive log")
+            let old = try database(at: path, migratedUpTo: "v7: outbox rows name their record in the archive log", archiveLog: log)
             let seqs: [Int64] = Array(10 ... 150) + Array(200 ... 205)
             try await old.write { db in
                 var records = ByteBuffer()

@@ -147,9 +147,7 @@ struct ArchiveLogTests {
     func aVersion5ArchiveMovesIntoTheLog() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("old.sqlite").path
-            SQLiteProcessSettings.applyOnce()
-            let old = try DatabaseQueue(path: path)
-            try StoreSchema.migrator(archiveLog: .inMemory()).migrate(old, upTo: "v5: outbox envelopes kept by the archive")
+            let old = try database(at: path, migratedUpTo: "v5: outbox envelopes kept by the archive")
             try await old.write { db in
                 var scratch = ByteBuffer()
                 for n: UInt64 in 1 ... 3 {

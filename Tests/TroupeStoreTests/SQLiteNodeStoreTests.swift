@@ -234,11 +234,7 @@ struct SQLiteNodeStoreTests {
             let path = directory.appendingPathComponent("old.sqlite").path
             // A database as version 2 left it: rows written with that version's tables (an
             // outbox with a rowid, one outbox_group row per owed group, attempts made on one).
-            // (Process-wide settings first, as a store would: this connection may be the
-            // process's first.)
-            SQLiteProcessSettings.applyOnce()
-            let old = try DatabaseQueue(path: path)
-            try StoreSchema.migrator(archiveLog: .inMemory()).migrate(old, upTo: "v2: keyed state records")
+            let old = try database(at: path, migratedUpTo: "v2: keyed state records")
             try await old.write { db in
                 var scratch = ByteBuffer()
                 func row(_ n: UInt64, publishedAt: Int64, parked: Bool) throws -> StatementArguments {
@@ -311,9 +307,7 @@ struct SQLiteNodeStoreTests {
     func aVersion8IdempotencyTableKeepsEveryKeyAndStoresIdsAs16Bytes() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("old.sqlite").path
-            SQLiteProcessSettings.applyOnce()
-            let old = try DatabaseQueue(path: path)
-            try StoreSchema.migrator(archiveLog: .inMemory()).migrate(old, upTo: "v8: archive entries in blocks")
+            let old = try database(at: path, migratedUpTo: "v8: archive entries in blocks")
             let idKey = eventID(7).description
             let lowercaseID = eventID(8).description.lowercased()
             try await old.write { db in

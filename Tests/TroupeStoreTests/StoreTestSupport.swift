@@ -1,8 +1,9 @@
 import Foundation
+import GRDB
 import NIOCore
 import Testing
 import Troupe
-import TroupeStore
+@testable import TroupeStore
 import TroupeWire
 
 /// The stores every conformance test runs against.
@@ -122,4 +123,14 @@ struct SnapshotContent: Equatable, CustomStringConvertible {
 /// The (group, attempts) pairs of an outbox event, for short expectations.
 func groups(_ event: StoredOutboxEvent) -> [String: Int] {
     Dictionary(uniqueKeysWithValues: event.pendingGroups.map { ($0.group, $0.attempts) })
+}
+
+/// A database file at `path` migrated up to `version` only, as an older Troupe left it. The
+/// process's SQLite settings are applied first, as a store would: this connection may be the
+/// process's first.
+func database(at path: String, migratedUpTo version: String, archiveLog: ArchiveLog = .inMemory()) throws -> DatabaseQueue {
+    SQLiteProcessSettings.applyOnce()
+    let database = try DatabaseQueue(path: path)
+    try StoreSchema.migrator(archiveLog: archiveLog).migrate(database, upTo: version)
+    return database
 }
