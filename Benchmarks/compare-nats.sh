@@ -10,17 +10,20 @@
 #   (d) p99 publish->handled at LAT_RATE events/s (memory and durable; fixed schedule)
 #                                                          vs NATS request/reply p99 (orientation only)
 # and then the NATS peer harness (../shared/bench/nats/run.sh, RUNS=1 per round); the order of
-# the two alternates between rounds. Knobs (environment): ROUNDS=3 T_DURABLE=20000 T_FAN=10000
-# T_MEM=100000 LAT_RATE=10000 T_LAT=30000 LOW_RATE=1000 T_LOW=5000 (latency at a low rate too) SCRATCH=.build-static KEEP_RAW=1 (keep raw outputs),
+# the two alternates between rounds. Knobs (environment): ROUNDS=3 T_DURABLE=200000 T_FAN=66667
+# T_MEM=1000000 LAT_RATE=10000 T_LAT=30000 LOW_RATE=1000 T_LOW=5000 (latency at a low rate too) SCRATCH=.build-static KEEP_RAW=1 (keep raw outputs),
 # TROUPE_ARGS="" (extra bench flags, e.g. --in-process), NATS_RUN (path of the harness), and the
 # harness's own knobs (N_CORE, N_JS, ...; QUIET_WAIT defaults to 20 s here instead of 60).
+# Troupe's counts default to the harness's: T_DURABLE = N_JS (200 000), T_FAN delivers as many
+# (66 667 events × 3 groups), T_MEM = N_CORE (1 000 000), so each pair of figures covers the same
+# number of messages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
-T_DURABLE=${T_DURABLE:-20000}
-T_FAN=${T_FAN:-10000}
-T_MEM=${T_MEM:-100000}
+T_DURABLE=${T_DURABLE:-200000}
+T_FAN=${T_FAN:-66667}
+T_MEM=${T_MEM:-1000000}
 LAT_RATE=${LAT_RATE:-10000}
 T_LAT=${T_LAT:-30000}
 LOW_RATE=${LOW_RATE:-1000}
