@@ -178,11 +178,11 @@ struct BatchWriter {
                 try run("DELETE FROM archive_block WHERE first_seq <= ?", [block.firstSeq])
             }
         }
-        if oldestNamed == nil, let next = try Row.fetchOne(
+        if oldestNamed == nil, let following = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT first_seq, entries FROM archive_block WHERE first_seq > ? ORDER BY first_seq LIMIT 1"),
             arguments: [newHorizon]
         ) {
-            oldestNamed = try ArchiveIndexBlock(firstSeq: next[0], decoding: next[1]).position(at: 0)
+            oldestNamed = try ArchiveIndexBlock(firstSeq: following[0], decoding: following[1]).position(at: 0)
         }
         if let newest = knowledge.newestArchiveBlock, newest.nextSeq <= newHorizon {
             knowledge.newestArchiveBlock = nil

@@ -4,7 +4,7 @@ import NIOCore
 import Troupe
 import TroupeWire
 
-/// One of the statements every event pays for (outbox, idempotency, archive),
+/// One of the statements every event pays for (outbox rows, idempotency records),
 /// executed with its arguments bound straight through SQLite's C API.
 ///
 /// GRDB's `execute(arguments:)` builds a `StatementArguments` array of existentials, converts

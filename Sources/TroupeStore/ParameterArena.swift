@@ -15,9 +15,10 @@
 /// then bind the next one's. A parameter that does not fit (a large event body) returns nil and
 /// is bound the ordinary way, with SQLite's copy.
 final class ParameterArena {
-    /// Bytes per arena: an archive row's parameters with a 256-byte body take ~600, so the
-    /// largest chunk of ``MultiRowInsert`` (16 rows, one statement) takes ~9.6 KiB; rows with
-    /// larger bodies overflow it and are bound with SQLite's own copy.
+    /// Bytes per arena: sized when an archive row carried its envelope (~600 bytes of parameters
+    /// with a 256-byte body, ~9.6 KiB for the largest chunk of ``MultiRowInsert``, 16 rows). The
+    /// rows bound here now (outbox rows, idempotency records, releases) take tens of bytes each;
+    /// a parameter that does not fit is bound with SQLite's own copy.
     static let capacity = 16 * 1024
 
     private let base: UnsafeMutableRawPointer

@@ -62,6 +62,27 @@ struct ArchiveIndexBlockTests {
         }
     }
 
+    /// With a capacity of 0 every commit's entries go at once: no block holds the horizon, every
+    /// block up to it is deleted, and a reopened store numbers its next entries after it.
+    @Test func aZeroCapacityKeepsNoEntryAndNeverGivesASeqTwice() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("node-a.sqlite").path
+            var store = try SQLiteNodeStore(path: path, nodeID: "node-a", archiveCapacity: 0)
+            for n: UInt64 in 1 ... 3 {
+                try await store.apply(batch { $0.handled = [handled(envelope(n), key: IdempotencyKey("k\(n)"))] })
+            }
+            #expect(try await store.recentArchivedEvents(limit: 10).isEmpty)
+            #expect(try await blocks(of: store).isEmpty)
+            try store.close()
+
+            store = try SQLiteNodeStore(path: path, nodeID: "node-a", archiveCapacity: 1)
+            try await store.apply(batch { $0.handled = [handled(envelope(4), key: "k4")] })
+            #expect(try await blocks(of: store) == [Shape(firstSeq: 4, count: 1)])
+            #expect(try await store.recentArchivedEvents(limit: 10).map(\.envelope.eventID) == [eventID(4)])
+            try store.close()
+        }
+    }
+
     /// A v7 archive (a row per entry) becomes blocks of consecutive seqs: a gap in the seqs
     /// starts a new block, the horizon is the oldest entry, and new entries follow.
     @Test func aVersion7ArchiveMovesIntoBlocks() async throws {
