@@ -16,7 +16,9 @@
 # harness's own knobs (N_CORE, N_JS, ...; QUIET_WAIT defaults to 20 s here instead of 60).
 # Troupe's counts default to the harness's: T_DURABLE = N_JS (200 000), T_FAN delivers as many
 # (66 667 events × 3 groups), T_MEM = N_CORE (1 000 000), so each pair of figures covers the same
-# number of messages.
+# number of messages. The durable shapes publish from T_LANES lanes (default JS_WINDOW / 32 = 32)
+# of 32 events per call, so as many events wait for Troupe's commit as the harness's JetStream
+# publisher keeps waiting for their PubAck (its async window, JS_WINDOW = 1024).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ ROUNDS=${ROUNDS:-3}
 T_DURABLE=${T_DURABLE:-200000}
 T_FAN=${T_FAN:-66667}
 T_MEM=${T_MEM:-1000000}
+T_LANES=${T_LANES:-$(( ${JS_WINDOW:-1024} / 32 ))}
 LAT_RATE=${LAT_RATE:-10000}
 T_LAT=${T_LAT:-30000}
 LOW_RATE=${LOW_RATE:-1000}
@@ -52,8 +55,8 @@ troupe_bench() { # $1 tag $2 round, rest: bench flags
 }
 
 run_troupe() { # $1 round
-    troupe_bench a "$1" --mode durable --msgs "$T_DURABLE"
-    troupe_bench b "$1" --mode durable --msgs "$T_FAN" --subs 3 --groups 3
+    troupe_bench a "$1" --mode durable --msgs "$T_DURABLE" --concurrency "$T_LANES"
+    troupe_bench b "$1" --mode durable --msgs "$T_FAN" --subs 3 --groups 3 --concurrency "$T_LANES"
     troupe_bench c "$1" --mode memory --msgs "$T_MEM"
     troupe_bench d_mem "$1" --mode memory --msgs "$T_LAT" --rate "$LAT_RATE"
     troupe_bench d_dur "$1" --mode durable --msgs "$T_LAT" --rate "$LAT_RATE"
